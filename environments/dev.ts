@@ -1,0 +1,28 @@
+import { defineEnvironment } from './schema';
+
+/** Dev: two AZs, one NAT, all Spot, and asleep at night and at weekends (Seoul time). */
+export default defineEnvironment({
+  project: 'web-app',
+  name: 'dev',
+  region: 'ap-northeast-2',
+  availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'],
+  network: { vpcCidr: '10.10.0.0/16', natMode: 'single' },
+  capacity: { minSize: 1, maxSize: 4, desiredCapacity: 1 },
+  mixedInstances: {
+    onDemandBaseCapacity: 0,
+    onDemandPercentageAboveBaseCapacity: 0,
+    spotAllocationStrategy: 'price-capacity-optimized',
+  },
+  certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c63',
+  scaling: {
+    cpuTarget: 70,
+    schedules: [
+      { name: 'wake-weekdays', recurrence: '0 8 * * 1-5', timeZone: 'Asia/Seoul', minSize: 1, maxSize: 4, desiredCapacity: 1 },
+      { name: 'sleep-nights', recurrence: '0 20 * * 1-5', timeZone: 'Asia/Seoul', minSize: 0, maxSize: 2, desiredCapacity: 0 },
+      { name: 'sleep-weekends', recurrence: '0 0 * * 6', timeZone: 'Asia/Seoul', minSize: 0, maxSize: 2, desiredCapacity: 0 },
+    ],
+  },
+  flowLogs: { enabled: false },
+  deletionProtection: false,
+  costTags: { CostCenter: 'engineering', Team: 'platform' },
+});

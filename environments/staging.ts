@@ -1,0 +1,45 @@
+import { defineEnvironment } from './schema';
+
+/**
+ * Staging: prod's shape at a third of the size. Predictive scaling runs
+ * ForecastOnly so forecasts can be checked before prod relies on them;
+ * a step policy adds capacity fast on sharp CPU spikes.
+ */
+export default defineEnvironment({
+  project: 'web-app',
+  name: 'staging',
+  region: 'ap-northeast-2',
+  availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'],
+  network: { vpcCidr: '10.20.0.0/16', natMode: 'single' },
+  capacity: { minSize: 1, maxSize: 10, desiredCapacity: 2 },
+  mixedInstances: {
+    onDemandBaseCapacity: 1,
+    onDemandPercentageAboveBaseCapacity: 20,
+    spotAllocationStrategy: 'capacity-optimized',
+  },
+  certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/7b2d4e6f-1a3c-4e5d-8f9a-0b1c2d3e4f52',
+  scaling: {
+    cpuTarget: 70,
+    requestsPerTarget: 1000,
+    predictive: { mode: 'ForecastOnly', schedulingBufferTime: 300 },
+    stepPolicies: [
+      {
+        name: 'cpu-burst',
+        metric: 'cpu',
+        threshold: 80,
+        comparison: 'above',
+        steps: [
+          { lower: 0, upper: 10, adjustment: 1 },
+          { lower: 10, upper: 20, adjustment: 3 },
+          { lower: 20, adjustment: 5 },
+        ],
+      },
+    ],
+    simplePolicies: [
+      { name: 'cpu-idle', metric: 'cpu', threshold: 20, comparison: 'below', evaluationPeriods: 5, adjustment: -1, cooldown: 300 },
+    ],
+  },
+  flowLogs: { enabled: true, retentionDays: 30 },
+  deletionProtection: false,
+  costTags: { CostCenter: 'engineering', Team: 'platform' },
+});

@@ -1,0 +1,25 @@
+/**
+ * Composition root: validate every environment, then build and synthesize
+ * the state-backend stack and one stack per environment. Validation runs
+ * first, so a bad environment writes nothing.
+ */
+import { App } from 'cdktf';
+import { EnvironmentValidationError, readEnvironmentSources, validateEnvironments } from './environments/load';
+import { stateBackend } from './environments/state-backend';
+import { buildStacks } from './stacks';
+
+async function main(): Promise<void> {
+  const environments = validateEnvironments(await readEnvironmentSources());
+  const app = new App();
+  buildStacks(app, environments, stateBackend);
+  app.synth();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof EnvironmentValidationError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,279 @@
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { Fn, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { assumeRolePolicy } from '../shared/iam';
+
+export interface WeightedInstanceType {
+  /** EC2 instance type, e.g. `m5.large`. */
+  readonly type: string;
+  /** Capacity units one instance provides. */
+  readonly weight: number;
+}
+
+export type SpotAllocationStrategy =
+  | 'capacity-optimized'
+  | 'price-capacity-optimized'
+  | 'capacity-optimized-prioritized'
+  | 'lowest-price';
+
+export interface InstancesDistribution {
+  /**
+   * Capacity units always bought on demand.
+   * @default 2
+   */
+  readonly onDemandBaseCapacity?: number;
+  /**
+   * Percent of capacity above the base bought on demand; the rest is Spot.
+   * @default 20
+   */
+  readonly onDemandPercentageAboveBaseCapacity?: number;
+  /**
+   * How Spot capacity is chosen across the instance-type pools.
+   * @default 'capacity-optimized'
+   */
+  readonly spotAllocationStrategy?: SpotAllocationStrategy;
+}
+
+export interface WebFleetProps {
+  /** Prefix for names, e.g. `web-app-prod`. */
+  readonly name: string;
+  readonly vpcId: string;
+  /** Private subnets the instances launch into. */
+  readonly subnetIds: string[];
+  /** Instance types and their weights; the first one is the launch template default. */
+  readonly instanceTypes: readonly WeightedInstanceType[];
+  /** In capacity units. */
+  readonly minSize: number;
+  /** In capacity units. */
+  readonly maxSize: number;
+  /**
+   * Initial desired capacity; later deploys leave autoscaling's choice alone.
+   * @default minSize
+   */
+  readonly desiredCapacity?: number;
+  /** @default base 2, 20% on demand above base, capacity-optimized Spot */
+  readonly distribution?: InstancesDistribution;
+  /** Port the application listens on. */
+  readonly appPort: number;
+  /** Security group of the load balancer allowed to reach `appPort`. */
+  readonly loadBalancerSecurityGroupId: string;
+  /** Target groups to register instances with. */
+  readonly targetGroupArns: string[];
+  /**
+   * AMI ID, or an SSM parameter as `resolve:ssm:<name>` (resolved by EC2 at
+   * launch, so plans need no AWS lookup).
+   * @default latest Amazon Linux 2023 (x86_64)
+   */
+  readonly imageId?: string;
+  /** Shell script run at first boot. */
+  readonly userData?: string;
+  /** @default 30 */
+  readonly rootVolumeSizeGb?: number;
+  /**
+   * Seconds after launch before health checks count.
+   * @default 300
+   */
+  readonly healthCheckGracePeriod?: number;
+  /**
+   * Seconds before a new instance's metrics count toward scaling.
+   * @default 120
+   */
+  readonly defaultInstanceWarmup?: number;
+  /**
+   * Percent of capacity kept healthy during an instance refresh.
+   * @default 80
+   */
+  readonly refreshMinHealthyPercentage?: number;
+  /**
+   * Detailed (1-minute) instance monitoring, which target tracking reacts to faster with.
+   * @default true
+   */
+  readonly detailedMonitoring?: boolean;
+  /**
+   * Outbound ports allowed from instances to anywhere (package repos, SSM).
+   * @default [443]
+   */
+  readonly egressPorts?: readonly number[];
+  /** Tags for instances, volumes and interfaces (default_tags does not reach them). */
+  readonly tags?: Record<string, string>;
+}
+
+const AL2023 = 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
+const GROUP_METRICS = [
+  'GroupMinSize',
+  'GroupMaxSize',
+  'GroupDesiredCapacity',
+  'GroupInServiceInstances',
+  'GroupInServiceCapacity',
+  'GroupPendingInstances',
+  'GroupStandbyInstances',
+  'GroupTerminatingInstances',
+  'GroupTotalInstances',
+  'GroupTotalCapacity',
+];
+
+/**
+ * The web tier's instances: a hardened launch template and a mixed
+ * on-demand + Spot Auto Scaling group behind the load balancer.
+ */
+export class WebFleet extends Construct {
+  public readonly autoScalingGroupName: string;
+  public readonly autoScalingGroupArn: string;
+  public readonly securityGroupId: string;
+  public readonly launchTemplateId: string;
+  public readonly instanceRoleName: string;
+  /** The group itself, for policies that must be created after it. */
+  public readonly group: AutoscalingGroup;
+
+  constructor(scope: Construct, id: string, props: WebFleetProps) {
+    super(scope, id);
+    const tags = props.tags ?? {};
+    const sg = this.securityGroup(props);
+    this.securityGroupId = sg.id;
+
+    const partition = new DataAwsPartition(this, 'partition', {});
+    const role = new IamRole(this, 'role', {
+      name: `${props.name}-instance`,
+      assumeRolePolicy: assumeRolePolicy(this, 'ec2-trust', 'ec2.amazonaws.com'),
+    });
+    new IamRolePolicyAttachment(this, 'ssm-core', {
+      role: role.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+    });
+    const profile = new IamInstanceProfile(this, 'profile', { name: `${props.name}-instance`, role: role.name });
+    this.instanceRoleName = role.name;
+
+    const [defaultType] = props.instanceTypes;
+    const template = new LaunchTemplate(this, 'template', {
+      namePrefix: `${props.name}-`,
+      description: `Web tier of ${props.name}`,
+      imageId: props.imageId ?? AL2023,
+      instanceType: defaultType?.type,
+      updateDefaultVersion: true,
+      vpcSecurityGroupIds: [sg.id],
+      iamInstanceProfile: { arn: profile.arn },
+      userData: props.userData ? Fn.base64encode(props.userData) : undefined,
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: 'enabled',
+      },
+      monitoring: { enabled: props.detailedMonitoring ?? true },
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/xvda',
+          ebs: {
+            volumeSize: props.rootVolumeSizeGb ?? 30,
+            volumeType: 'gp3',
+            encrypted: 'true',
+            deleteOnTermination: 'true',
+          },
+        },
+      ],
+      tagSpecifications: ['instance', 'volume', 'network-interface'].map((resourceType) => ({
+        resourceType,
+        tags: { ...tags, Name: `${props.name}-web` },
+      })),
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.launchTemplateId = template.id;
+
+    const distribution = props.distribution ?? {};
+    const group = new AutoscalingGroup(this, 'group', {
+      name: `${props.name}-web`,
+      minSize: props.minSize,
+      maxSize: props.maxSize,
+      desiredCapacity: props.desiredCapacity ?? props.minSize,
+      vpcZoneIdentifier: props.subnetIds,
+      targetGroupArns: props.targetGroupArns,
+      healthCheckType: 'ELB',
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? 300,
+      defaultInstanceWarmup: props.defaultInstanceWarmup ?? 120,
+      capacityRebalance: true,
+      enabledMetrics: GROUP_METRICS,
+      metricsGranularity: '1Minute',
+      mixedInstancesPolicy: {
+        launchTemplate: {
+          launchTemplateSpecification: {
+            launchTemplateId: template.id,
+            // A concrete version (not $Latest) makes every template change a
+            // diff on the group, which is what starts the instance refresh.
+            version: Token.asString(template.latestVersion),
+          },
+          override: props.instanceTypes.map((t) => ({ instanceType: t.type, weightedCapacity: String(t.weight) })),
+        },
+        instancesDistribution: {
+          onDemandAllocationStrategy: 'prioritized',
+          onDemandBaseCapacity: distribution.onDemandBaseCapacity ?? 2,
+          onDemandPercentageAboveBaseCapacity: distribution.onDemandPercentageAboveBaseCapacity ?? 20,
+          spotAllocationStrategy: distribution.spotAllocationStrategy ?? 'capacity-optimized',
+        },
+      },
+      instanceRefresh: {
+        strategy: 'Rolling',
+        preferences: {
+          minHealthyPercentage: props.refreshMinHealthyPercentage ?? 80,
+          skipMatching: true,
+        },
+      },
+      tag: Object.entries({ ...tags, Name: `${props.name}-web` }).map(([key, value]) => ({
+        key,
+        value,
+        propagateAtLaunch: true,
+      })),
+      // Scaling policies own the desired capacity after the first apply;
+      // resetting it on every deploy would undo a scale-out mid-incident.
+      lifecycle: { ignoreChanges: ['desired_capacity'] },
+    });
+    this.group = group;
+    this.autoScalingGroupName = group.name;
+    this.autoScalingGroupArn = group.arn;
+  }
+
+  private securityGroup(props: WebFleetProps): SecurityGroup {
+    const sg = new SecurityGroup(this, 'sg', {
+      namePrefix: `${props.name}-web-`,
+      description: `Web instances of ${props.name}`,
+      vpcId: props.vpcId,
+      tags: { Name: `${props.name}-web` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    new VpcSecurityGroupIngressRule(this, 'from-alb', {
+      securityGroupId: sg.id,
+      description: 'Application port from the load balancer only',
+      ipProtocol: 'tcp',
+      fromPort: props.appPort,
+      toPort: props.appPort,
+      referencedSecurityGroupId: props.loadBalancerSecurityGroupId,
+    });
+    // The ALB's own group is closed outbound until the fleet says where its targets are.
+    new VpcSecurityGroupEgressRule(this, 'alb-to-web', {
+      securityGroupId: props.loadBalancerSecurityGroupId,
+      description: 'Load balancer to web instances',
+      ipProtocol: 'tcp',
+      fromPort: props.appPort,
+      toPort: props.appPort,
+      referencedSecurityGroupId: sg.id,
+    });
+    (props.egressPorts ?? [443]).forEach((port) => {
+      new VpcSecurityGroupEgressRule(this, `egress-${port}`, {
+        securityGroupId: sg.id,
+        description: `Outbound TCP ${port}`,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: '0.0.0.0/0',
+      });
+    });
+    return sg;
+  }
+}

@@ -1,0 +1,100 @@
+import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { Construct } from 'constructs';
+import { denyInsecureTransport } from '../shared/iam';
+
+export interface AccessLogBucketProps {
+  /** Bucket name prefix; S3 appends a unique suffix. At most 37 characters. */
+  readonly bucketPrefix: string;
+  /** Key prefix the load balancer writes under. */
+  readonly logPrefix: string;
+  /**
+   * Days before log objects expire.
+   * @default 90
+   */
+  readonly retentionDays?: number;
+  /**
+   * Let `terraform destroy` delete a bucket that still holds logs.
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
+}
+
+/**
+ * A private, encrypted bucket that Elastic Load Balancing may write access
+ * logs into. SSE-S3 rather than KMS: ALB log delivery supports only SSE-S3.
+ */
+export class AccessLogBucket extends Construct {
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+  /** Depend on this before enabling logs: ALB checks write access at creation. */
+  public readonly policy: S3BucketPolicy;
+
+  constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
+    super(scope, id);
+    const bucket = new S3Bucket(this, 'bucket', {
+      bucketPrefix: props.bucketPrefix,
+      forceDestroy: props.forceDestroy ?? false,
+    });
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket: bucket.id,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    new S3BucketPublicAccessBlock(this, 'public-access', {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket: bucket.id,
+      rule: [
+        {
+          id: 'expire-access-logs',
+          status: 'Enabled',
+          filter: [{ prefix: `${props.logPrefix}/` }],
+          expiration: [{ days: props.retentionDays ?? 90 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+
+    // Regions older than August 2022 deliver from a regional ELB account;
+    // newer ones from the log-delivery service principal. Granting both keeps
+    // the module region-agnostic.
+    const elbAccount = new DataAwsElbServiceAccount(this, 'elb-account', {});
+    const logObjects = `${bucket.arn}/${props.logPrefix}/AWSLogs/*`;
+    const document = new DataAwsIamPolicyDocument(this, 'policy-document', {
+      statement: [
+        {
+          sid: 'ElbAccountLogDelivery',
+          actions: ['s3:PutObject'],
+          resources: [logObjects],
+          principals: [{ type: 'AWS', identifiers: [elbAccount.arn] }],
+        },
+        {
+          sid: 'ElbServiceLogDelivery',
+          actions: ['s3:PutObject'],
+          resources: [logObjects],
+          principals: [{ type: 'Service', identifiers: ['logdelivery.elasticloadbalancing.amazonaws.com'] }],
+        },
+        ...denyInsecureTransport(bucket.arn),
+      ],
+    });
+    this.policy = new S3BucketPolicy(this, 'policy', { bucket: bucket.id, policy: document.json });
+  }
+}

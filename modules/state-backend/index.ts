@@ -1,0 +1,125 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Construct } from 'constructs';
+import { denyInsecureTransport } from '../shared/iam';
+
+export interface StateBackendProps {
+  /** Globally unique bucket name. */
+  readonly bucketName: string;
+  /** DynamoDB lock table name. */
+  readonly lockTableName: string;
+  /**
+   * Days to keep superseded state versions (for rollback and forensics).
+   * @default 365
+   */
+  readonly noncurrentVersionRetentionDays?: number;
+  /**
+   * Protect bucket and table from `terraform destroy` and console deletion.
+   * @default true
+   */
+  readonly protect?: boolean;
+  /**
+   * Alias of the state KMS key; backends name it in `kms_key_id`.
+   * @default `alias/<bucketName>`
+   */
+  readonly keyAlias?: string;
+  /**
+   * KMS key deletion waiting period, days.
+   * @default 30
+   */
+  readonly keyDeletionWindowDays?: number;
+}
+
+/**
+ * Where Terraform state lives: a versioned, KMS-encrypted, private,
+ * TLS-only bucket, and a DynamoDB table for locks.
+ */
+export class StateBackend extends Construct {
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+  public readonly lockTableName: string;
+  public readonly kmsKeyArn: string;
+
+  constructor(scope: Construct, id: string, props: StateBackendProps) {
+    super(scope, id);
+    const protect = props.protect ?? true;
+
+    const key = new KmsKey(this, 'key', {
+      description: `Encrypts Terraform state in ${props.bucketName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.keyDeletionWindowDays ?? 30,
+    });
+    new KmsAlias(this, 'key-alias', { name: props.keyAlias ?? `alias/${props.bucketName}`, targetKeyId: key.keyId });
+    this.kmsKeyArn = key.arn;
+
+    const bucket = new S3Bucket(this, 'bucket', {
+      bucket: props.bucketName,
+      lifecycle: { preventDestroy: protect },
+    });
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+
+    new S3BucketVersioning(this, 'versioning', {
+      bucket: bucket.id,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: key.arn },
+          // Bucket keys cut KMS request costs for the many small state writes.
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    new S3BucketPublicAccessBlock(this, 'public-access', {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket: bucket.id,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket: bucket.id,
+      rule: [
+        {
+          id: 'expire-old-state-versions',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionRetentionDays ?? 365 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+    const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
+      statement: denyInsecureTransport(bucket.arn),
+    });
+    new S3BucketPolicy(this, 'policy', { bucket: bucket.id, policy: policy.json });
+
+    const table = new DynamodbTable(this, 'lock-table', {
+      name: props.lockTableName,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'LockID',
+      attribute: [{ name: 'LockID', type: 'S' }],
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: key.arn },
+      deletionProtectionEnabled: protect,
+      lifecycle: { preventDestroy: protect },
+    });
+    this.lockTableName = table.name;
+  }
+}
