@@ -9,7 +9,8 @@ import { stateBackend } from './environments/state-backend';
 import { buildStacks } from './stacks';
 
 async function main(): Promise<void> {
-  const environments = validateEnvironments(await readEnvironmentSources());
+  // ENVIRONMENTS_DIR swaps in another set of environment files (tests, forks).
+  const environments = validateEnvironments(await readEnvironmentSources(process.env.ENVIRONMENTS_DIR || undefined));
   const app = new App();
   buildStacks(app, environments, stateBackend);
   app.synth();

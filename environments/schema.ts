@@ -50,7 +50,8 @@ const stepSchema = z.strictObject({
   adjustment: z.number().int(),
 });
 
-const stepPolicySchema = z.strictObject({
+const stepPolicySchema = z
+  .strictObject({
   name: slug,
   metric: alarmMetric.default('cpu'),
   threshold: z.number(),
@@ -60,7 +61,8 @@ const stepPolicySchema = z.strictObject({
   adjustmentType: adjustmentType.default('ChangeInCapacity'),
   steps: z.array(stepSchema).min(1),
   estimatedInstanceWarmup: z.number().int().min(0).optional(),
-});
+  })
+  .superRefine((policy, ctx) => checkSteps(policy, (message) => ctx.addIssue({ code: 'custom', message, path: ['steps'] })));
 
 const simplePolicySchema = z.strictObject({
   name: slug,
@@ -74,15 +76,23 @@ const simplePolicySchema = z.strictObject({
   cooldown: z.number().int().min(0).default(300),
 });
 
-const scheduleSchema = z.strictObject({
-  name: slug,
-  /** Five-field cron, evaluated in `timeZone`. */
-  recurrence: z.string(),
-  timeZone: z.string().default('Etc/UTC'),
-  minSize: count().optional(),
-  maxSize: count().optional(),
-  desiredCapacity: count().optional(),
-});
+const scheduleSchema = z
+  .strictObject({
+    name: slug,
+    /** Five-field cron, evaluated in `timeZone`. */
+    recurrence: z.string().superRefine((value, ctx) => {
+      const problem = cronProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid cron expression: ${problem}` });
+    }),
+    timeZone: z
+      .string()
+      .refine(isTimeZone, { error: (issue) => `"${String(issue.input)}" is not an IANA time zone` })
+      .default('Etc/UTC'),
+    minSize: count().optional(),
+    maxSize: count().optional(),
+    desiredCapacity: count().optional(),
+  })
+  .superRefine((schedule, ctx) => checkScheduleSizes(schedule, (message) => ctx.addIssue({ code: 'custom', message })));
 
 const predictiveSchema = z.strictObject({
   mode: z.enum(['ForecastAndScale', 'ForecastOnly']).default('ForecastAndScale'),
@@ -328,63 +338,61 @@ function checkScaling(env: Partial<EnvironmentSpec>, report: Report): void {
     if (names.has(name)) report(['scaling'], `duplicate scaling policy name ${name}`);
     names.add(name);
   });
-  stepPolicies.forEach((policy, i) => checkSteps(policy, (path, message) => report(['scaling', 'stepPolicies', i, ...path], message)));
   const scheduleNames = new Set<string>();
   schedules.forEach((schedule, i) => {
-    const at = (path: (string | number)[], message: string) => report(['scaling', 'schedules', i, ...path], message);
-    if (scheduleNames.has(schedule.name)) at(['name'], `duplicate schedule name ${schedule.name}`);
+    if (scheduleNames.has(schedule.name)) report(['scaling', 'schedules', i, 'name'], `duplicate schedule name ${schedule.name}`);
     scheduleNames.add(schedule.name);
-    checkSchedule(schedule, at);
   });
 }
 
+type ItemReport = (message: string) => void;
+
 /** AWS rejects step adjustments that overlap, leave gaps, or point the wrong way. */
-function checkSteps(policy: StepPolicySpec, report: Report): void {
+function checkSteps(policy: { comparison: 'above' | 'below'; steps: { lower?: number; upper?: number }[] }, report: ItemReport): void {
   const sorted = [...policy.steps].sort((a, b) => (a.lower ?? -Infinity) - (b.lower ?? -Infinity));
   sorted.forEach((step, i) => {
     const lower = step.lower ?? -Infinity;
     const upper = step.upper ?? Infinity;
-    if (lower >= upper) report(['steps'], `step [${lower}, ${upper}) is empty`);
+    if (lower >= upper) report(`step [${lower}, ${upper}) is empty`);
     const next = sorted[i + 1];
     if (next && (next.lower ?? -Infinity) !== upper) {
-      report(['steps'], `steps must be contiguous: one ends at ${upper}, the next starts at ${next.lower ?? -Infinity}`);
+      report(`steps must be contiguous: one ends at ${upper}, the next starts at ${next.lower ?? -Infinity}`);
     }
   });
   const first = sorted[0];
   const last = sorted[sorted.length - 1];
   if (policy.comparison === 'above') {
-    if (first && (first.lower ?? -Infinity) < 0) report(['steps'], 'a scale-out (above) policy needs lower bounds ≥ 0');
-    if (last?.upper !== undefined) report(['steps'], 'the last step needs no upper bound');
+    if (first && (first.lower ?? -Infinity) < 0) report('a scale-out (above) policy needs lower bounds ≥ 0');
+    if (last?.upper !== undefined) report('the last step needs no upper bound');
   } else {
-    if (last && (last.upper ?? Infinity) > 0) report(['steps'], 'a scale-in (below) policy needs upper bounds ≤ 0');
-    if (first?.lower !== undefined) report(['steps'], 'the first step needs no lower bound');
+    if (last && (last.upper ?? Infinity) > 0) report('a scale-in (below) policy needs upper bounds ≤ 0');
+    if (first?.lower !== undefined) report('the first step needs no lower bound');
   }
 }
 
-function checkSchedule(schedule: ScheduleSpec, report: Report): void {
-  const fields = schedule.recurrence.trim().split(/\s+/);
-  let cronError: string | undefined;
-  if (fields.length !== 5) {
-    cronError = `has ${fields.length} fields, needs 5 (minute hour day-of-month month day-of-week)`;
-  } else {
-    try {
-      CronExpressionParser.parse(schedule.recurrence, { tz: 'Etc/UTC' });
-    } catch (error) {
-      cronError = (error as Error).message;
-    }
+function cronProblem(expression: string): string | undefined {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return `has ${fields.length} fields, needs 5 (minute hour day-of-month month day-of-week)`;
+  try {
+    CronExpressionParser.parse(expression, { tz: 'Etc/UTC' });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
   }
-  if (cronError) report(['recurrence'], `"${schedule.recurrence}" is not a valid cron expression: ${cronError}`);
-  if (!isTimeZone(schedule.timeZone)) report(['timeZone'], `"${schedule.timeZone}" is not an IANA time zone`);
+}
+
+function checkScheduleSizes(
+  schedule: { minSize?: number; maxSize?: number; desiredCapacity?: number },
+  report: ItemReport,
+): void {
   const { minSize, maxSize, desiredCapacity } = schedule;
   if (minSize === undefined && maxSize === undefined && desiredCapacity === undefined) {
-    report([], 'sets none of minSize, maxSize, desiredCapacity');
+    report('sets none of minSize, maxSize, desiredCapacity');
   }
-  if (minSize !== undefined && maxSize !== undefined && minSize > maxSize) {
-    report([], `minSize ${minSize} > maxSize ${maxSize}`);
-  }
+  if (minSize !== undefined && maxSize !== undefined && minSize > maxSize) report(`minSize ${minSize} > maxSize ${maxSize}`);
   if (desiredCapacity !== undefined) {
-    if (minSize !== undefined && desiredCapacity < minSize) report([], `desiredCapacity ${desiredCapacity} < minSize ${minSize}`);
-    if (maxSize !== undefined && desiredCapacity > maxSize) report([], `desiredCapacity ${desiredCapacity} > maxSize ${maxSize}`);
+    if (minSize !== undefined && desiredCapacity < minSize) report(`desiredCapacity ${desiredCapacity} < minSize ${minSize}`);
+    if (maxSize !== undefined && desiredCapacity > maxSize) report(`desiredCapacity ${desiredCapacity} > maxSize ${maxSize}`);
   }
 }
 

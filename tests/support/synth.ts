@@ -1,0 +1,89 @@
+/**
+ * Test helpers over synthesized Terraform JSON. The app is synthesized the
+ * way `cdktf synth` does it (same environments, same composition), into a
+ * temp directory, so tests never touch the working tree's cdktf.out.
+ */
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Testing } from 'cdktf';
+import type { Construct } from 'constructs';
+import { readEnvironmentSources, validateEnvironments } from '../../environments/load';
+import { stateBackend } from '../../environments/state-backend';
+import { buildStacks } from '../../stacks';
+
+export type Block = Record<string, unknown>;
+
+export interface TfJson {
+  terraform: Block & { backend?: Record<string, Block>; required_providers?: Record<string, Block> };
+  provider?: Record<string, Block[]>;
+  resource?: Record<string, Record<string, Block>>;
+  data?: Record<string, Record<string, Block>>;
+  output?: Record<string, Block>;
+}
+
+export interface SynthesizedApp {
+  readonly outdir: string;
+  readonly stacks: Record<string, TfJson>;
+}
+
+let cached: Promise<SynthesizedApp> | undefined;
+
+/** Synthesizes every stack once per test file. */
+export function synthApp(): Promise<SynthesizedApp> {
+  cached ??= (async () => {
+    const environments = validateEnvironments(await readEnvironmentSources());
+    const outdir = mkdtempSync(join(tmpdir(), 'cdktf-synth-'));
+    const app = new App({ outdir });
+    buildStacks(app, environments, stateBackend);
+    app.synth();
+    return { outdir, stacks: readStacks(outdir) };
+  })();
+  return cached;
+}
+
+export function readStacks(outdir: string): Record<string, TfJson> {
+  const stacksDir = join(outdir, 'stacks');
+  return Object.fromEntries(
+    readdirSync(stacksDir).map((name) => [name, JSON.parse(readFileSync(join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as TfJson]),
+  );
+}
+
+/** Synthesizes one construct in a bare stack, for module-level tests. */
+export function synthConstruct(build: (scope: Construct) => void): TfJson {
+  return JSON.parse(Testing.synthScope(build)) as TfJson;
+}
+
+/** Every resource of `type`, keyed by logical id. */
+export function resources(stack: TfJson, type: string): Record<string, Block> {
+  return stack.resource?.[type] ?? {};
+}
+
+export function resourceList(stack: TfJson, type: string): Block[] {
+  return Object.values(resources(stack, type));
+}
+
+/** The single resource of `type`; fails when there are none or several. */
+export function only(stack: TfJson, type: string): Block {
+  const list = resourceList(stack, type);
+  if (list.length !== 1) throw new Error(`expected exactly one ${type}, found ${list.length}`);
+  return list[0]!;
+}
+
+export function dataSources(stack: TfJson, type: string): Record<string, Block> {
+  return stack.data?.[type] ?? {};
+}
+
+/** `${aws_x.logical.attr}` for the single resource of `type`. */
+export function ref(stack: TfJson, type: string, attribute: string): string {
+  const ids = Object.keys(resources(stack, type));
+  if (ids.length !== 1) throw new Error(`expected exactly one ${type}, found ${ids.length}`);
+  return `\${${type}.${ids[0]}.${attribute}}`;
+}
+
+/** Finds the resource whose `key` equals `value`. */
+export function findBy(stack: TfJson, type: string, key: string, value: unknown): Block {
+  const match = resourceList(stack, type).find((block) => block[key] === value);
+  if (!match) throw new Error(`no ${type} with ${key} = ${JSON.stringify(value)}`);
+  return match;
+}

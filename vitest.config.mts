@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    // The offline terraform suite plans every stack with the real provider.
+    testTimeout: 30_000,
+    hookTimeout: 300_000,
+    pool: 'forks',
+  },
+});
