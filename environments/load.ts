@@ -31,11 +31,27 @@ export function environmentFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** Imports each environment file; works under tsx, vitest and compiled JS. */
+/** Imports each environment file; works under `node --require tsx/cjs`, tsx, vitest and compiled JS. */
 export async function readEnvironmentSources(dir: string = __dirname): Promise<EnvironmentSource[]> {
   return Promise.all(
-    environmentFiles(dir).map(async (path) => ({ file: basename(path), data: defaultExport(await import(path)) })),
+    environmentFiles(dir).map(async (path) => ({ file: basename(path), data: defaultExport(await loadModule(path)) })),
   );
+}
+
+/**
+ * `require` first: under the in-process tsx/cjs hook it is the fast path (the
+ * ESM loader is not hooked there). Test runners that only hook `import()` get
+ * the fallback; a genuinely broken file fails the same way on both paths.
+ */
+async function loadModule(path: string): Promise<unknown> {
+  if (typeof require === 'function') {
+    try {
+      return require(path) as unknown;
+    } catch {
+      // fall through to import()
+    }
+  }
+  return import(path);
 }
 
 function defaultExport(mod: unknown): unknown {

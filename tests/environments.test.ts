@@ -218,7 +218,7 @@ describe('synth with a bad environment', () => {
     writeFileSync(join(envDir, 'prod.ts'), `export default ${JSON.stringify(bad)};\n`);
     writeFileSync(join(envDir, 'other.ts'), `export default ${JSON.stringify({ ...bad, name: 'qa', scaling: { cpuTarget: 0 } })};\n`);
 
-    const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['main.ts'], {
+    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
       cwd: ROOT,
       env: { ...process.env, ENVIRONMENTS_DIR: envDir, CDKTF_OUTDIR: outdir },
       encoding: 'utf8',

@@ -11,16 +11,10 @@ import type { Construct } from 'constructs';
 import { readEnvironmentSources, validateEnvironments } from '../../environments/load';
 import { stateBackend } from '../../environments/state-backend';
 import { buildStacks } from '../../stacks';
+import { type Block, resourceList, type TfJson } from '../../scripts/lib/tf-json';
 
-export type Block = Record<string, unknown>;
-
-export interface TfJson {
-  terraform: Block & { backend?: Record<string, Block>; required_providers?: Record<string, Block> };
-  provider?: Record<string, Block[]>;
-  resource?: Record<string, Record<string, Block>>;
-  data?: Record<string, Record<string, Block>>;
-  output?: Record<string, Block>;
-}
+export type { Block, TfJson } from '../../scripts/lib/tf-json';
+export { resourceList } from '../../scripts/lib/tf-json';
 
 export interface SynthesizedApp {
   readonly outdir: string;
@@ -57,10 +51,6 @@ export function synthConstruct(build: (scope: Construct) => void): TfJson {
 /** Every resource of `type`, keyed by logical id. */
 export function resources(stack: TfJson, type: string): Record<string, Block> {
   return stack.resource?.[type] ?? {};
-}
-
-export function resourceList(stack: TfJson, type: string): Block[] {
-  return Object.values(resources(stack, type));
 }
 
 /** The single resource of `type`; fails when there are none or several. */

@@ -1,0 +1,156 @@
+/**
+ * A human summary of one synthesized stack, read back from its cdk.tf.json
+ * (what Terraform will see), not from the environment file that produced it.
+ */
+import { type Block, countDataSources, countResources, resourceList, type TfJson } from './tf-json';
+
+export interface SummaryRow {
+  readonly area: string;
+  readonly detail: string;
+}
+
+export function summarizeStack(stack: TfJson): SummaryRow[] {
+  return [
+    ...stateRows(stack),
+    ...networkRows(stack),
+    ...loadBalancerRows(stack),
+    ...fleetRows(stack),
+    ...scalingRows(stack),
+    ...stateBackendRows(stack),
+    { area: 'resources', detail: `${countResources(stack)} resources, ${countDataSources(stack)} data sources` },
+  ];
+}
+
+function stateRows(stack: TfJson): SummaryRow[] {
+  const region = String(stack.provider?.aws?.[0]?.region ?? '?');
+  const s3 = stack.terraform.backend?.s3;
+  const local = stack.terraform.backend?.local;
+  const state = s3
+    ? `s3://${str(s3.bucket)}/${str(s3.key)}, lock ${s3.dynamodb_table ? `dynamodb:${str(s3.dynamodb_table)}` : 'none'}${s3.use_lockfile ? ' + S3 lock file' : ''}`
+    : `local ${str(local?.path)}`;
+  return [
+    { area: 'region', detail: region },
+    { area: 'state', detail: state },
+  ];
+}
+
+function networkRows(stack: TfJson): SummaryRow[] {
+  const vpc = resourceList(stack, 'aws_vpc')[0];
+  if (!vpc) return [];
+  const subnets = resourceList(stack, 'aws_subnet');
+  const azs = new Set(subnets.map((s) => str(s.availability_zone)));
+  const nat = resourceList(stack, 'aws_nat_gateway').length;
+  const flowLog = resourceList(stack, 'aws_flow_log').length > 0;
+  const retention = resourceList(stack, 'aws_cloudwatch_log_group')[0]?.retention_in_days;
+  return [
+    {
+      area: 'network',
+      detail: [
+        `VPC ${str(vpc.cidr_block)}`,
+        `${azs.size} AZs (${[...azs].join(', ')})`,
+        `${subnets.length} subnets`,
+        `${nat} NAT gateway${nat === 1 ? '' : 's'}`,
+        flowLog ? `flow logs ${String(retention)} d` : 'flow logs off',
+      ].join(' · '),
+    },
+  ];
+}
+
+function loadBalancerRows(stack: TfJson): SummaryRow[] {
+  const lb = resourceList(stack, 'aws_lb')[0];
+  if (!lb) return [];
+  const listeners = resourceList(stack, 'aws_lb_listener');
+  const https = listeners.find((l) => l.protocol === 'HTTPS');
+  const http = listeners.find((l) => l.protocol === 'HTTP');
+  const health = resourceList(stack, 'aws_lb_target_group')[0]?.health_check as Block | undefined;
+  return [
+    {
+      area: 'load balancer',
+      detail: [
+        `HTTPS ${String(https?.port)} (${str(https?.ssl_policy)})`,
+        http ? `HTTP ${String(http.port)} → 301 HTTPS` : undefined,
+        `health ${str(health?.path)}`,
+        `invalid headers ${lb.drop_invalid_header_fields ? 'dropped' : 'kept'}`,
+        `deletion protection ${lb.enable_deletion_protection ? 'on' : 'off'}`,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    },
+  ];
+}
+
+function fleetRows(stack: TfJson): SummaryRow[] {
+  const group = resourceList(stack, 'aws_autoscaling_group')[0];
+  if (!group) return [];
+  const policy = group.mixed_instances_policy as Block;
+  const distribution = policy.instances_distribution as Block;
+  const overrides = (policy.launch_template as Block).override as Block[];
+  return [
+    {
+      area: 'fleet',
+      detail: [
+        `min ${String(group.min_size)} / max ${String(group.max_size)} / desired ${String(group.desired_capacity)} (units)`,
+        `on-demand base ${String(distribution.on_demand_base_capacity)} + ${String(distribution.on_demand_percentage_above_base_capacity)}% above`,
+        `Spot ${str(distribution.spot_allocation_strategy)}`,
+      ].join(' · '),
+    },
+    {
+      area: 'instance types',
+      detail: overrides.map((o) => `${str(o.instance_type)}×${str(o.weighted_capacity)}`).join(' '),
+    },
+  ];
+}
+
+function scalingRows(stack: TfJson): SummaryRow[] {
+  const policies = resourceList(stack, 'aws_autoscaling_policy').map(describePolicy);
+  const schedules = resourceList(stack, 'aws_autoscaling_schedule').map(
+    (s) => `${str(s.recurrence)} ${str(s.time_zone)} → ${String(s.min_size)}/${String(s.max_size)}/${String(s.desired_capacity)}`,
+  );
+  return [
+    ...(policies.length ? [{ area: 'scaling', detail: policies.join(' · ') }] : []),
+    ...(schedules.length ? [{ area: 'schedules', detail: schedules.join(' · ') }] : []),
+  ];
+}
+
+function describePolicy(policy: Block): string {
+  switch (policy.policy_type) {
+    case 'TargetTrackingScaling': {
+      const config = policy.target_tracking_configuration as Block;
+      const metric = str((config.predefined_metric_specification as Block).predefined_metric_type);
+      return `target ${metric} ${String(config.target_value)}`;
+    }
+    case 'PredictiveScaling': {
+      const config = policy.predictive_scaling_configuration as Block;
+      return `predictive ${str(config.mode)} (buffer ${str(config.scheduling_buffer_time)} s)`;
+    }
+    case 'StepScaling':
+      return `step ${str(policy.name)} (${(policy.step_adjustment as Block[]).map((s) => signed(s.scaling_adjustment)).join('/')})`;
+    default:
+      return `simple ${str(policy.name)} (${signed(policy.scaling_adjustment)}, cooldown ${String(policy.cooldown)} s)`;
+  }
+}
+
+function stateBackendRows(stack: TfJson): SummaryRow[] {
+  const table = resourceList(stack, 'aws_dynamodb_table')[0];
+  const bucket = resourceList(stack, 'aws_s3_bucket').find((b) => typeof b.bucket === 'string');
+  if (!table || !bucket) return [];
+  return [
+    { area: 'state bucket', detail: `${str(bucket.bucket)} · versioned · SSE-KMS (rotating key) · public access blocked · TLS only` },
+    { area: 'lock table', detail: `${str(table.name)} · ${str(table.billing_mode)} · PITR on` },
+  ];
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : String(value ?? '?');
+}
+
+function signed(value: unknown): string {
+  const n = Number(value);
+  return n > 0 ? `+${n}` : String(n);
+}
+
+/** Renders rows as an aligned two-column block. */
+export function renderRows(rows: readonly SummaryRow[], indent = '  '): string {
+  const width = Math.max(...rows.map((r) => r.area.length));
+  return rows.map((r) => `${indent}${r.area.padEnd(width)}  ${r.detail}`).join('\n');
+}
