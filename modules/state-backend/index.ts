@@ -1,4 +1,5 @@
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
@@ -105,8 +106,11 @@ export class StateBackend extends Construct {
         },
       ],
     });
+    // Built from the fixed name rather than `bucket.arn`, so the policy is
+    // known at plan time and reviewable in the plan, not "(known after apply)".
+    const partition = new DataAwsPartition(this, 'partition', {});
     const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
-      statement: denyInsecureTransport(bucket.arn),
+      statement: denyInsecureTransport(`arn:${partition.partition}:s3:::${props.bucketName}`),
     });
     new S3BucketPolicy(this, 'policy', { bucket: bucket.id, policy: policy.json });
 
