@@ -50,28 +50,32 @@ const stepSchema = z.strictObject({
   adjustment: z.number().int(),
 });
 
+/** What step and simple policies share: a named alarm on a metric, and how it adjusts. */
+function alarmPolicyFields(defaultPeriod: number) {
+  return {
+    name: slug,
+    metric: alarmMetric.default('cpu'),
+    threshold: z.number(),
+    /** Which side of the threshold breaches. */
+    comparison: comparison.default('above'),
+    evaluationPeriods: z.number().int().min(1).default(2),
+    /** Seconds per evaluation period. */
+    period: z.number().int().min(10).default(defaultPeriod),
+    adjustmentType: adjustmentType.default('ChangeInCapacity'),
+  };
+}
+
 const stepPolicySchema = z
   .strictObject({
-  name: slug,
-  metric: alarmMetric.default('cpu'),
-  threshold: z.number(),
-  comparison: comparison.default('above'),
-  evaluationPeriods: z.number().int().min(1).default(2),
-  period: z.number().int().min(10).default(60),
-  adjustmentType: adjustmentType.default('ChangeInCapacity'),
-  steps: z.array(stepSchema).min(1),
-  estimatedInstanceWarmup: z.number().int().min(0).optional(),
+    ...alarmPolicyFields(60),
+    steps: z.array(stepSchema).min(1),
+    estimatedInstanceWarmup: z.number().int().min(0).optional(),
   })
   .superRefine((policy, ctx) => checkSteps(policy, (message) => ctx.addIssue({ code: 'custom', message, path: ['steps'] })));
 
+/** The seed's simple policy: 2 × 120 s periods, then a 300 s cooldown. */
 const simplePolicySchema = z.strictObject({
-  name: slug,
-  metric: alarmMetric.default('cpu'),
-  threshold: z.number(),
-  comparison: comparison.default('above'),
-  evaluationPeriods: z.number().int().min(1).default(2),
-  period: z.number().int().min(10).default(120),
-  adjustmentType: adjustmentType.default('ChangeInCapacity'),
+  ...alarmPolicyFields(120),
   adjustment: z.number().int(),
   cooldown: z.number().int().min(0).default(300),
 });

@@ -1,7 +1,12 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { App, Testing } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { validateEnvironments } from '../environments/load';
+import prod from '../environments/prod';
+import { stateBackend } from '../environments/state-backend';
+import { EnvironmentStack } from '../stacks';
 import { type Block, findBy, only, ref, resourceList, resources, synthApp, type TfJson } from './support/synth';
 
 const ROOT = resolve(__dirname, '..');
@@ -417,5 +422,15 @@ describe('source hygiene', () => {
       const imports = [...text.matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]);
       expect(imports, file).toEqual(['./schema']);
     }
+  });
+});
+
+describe('backend locking option', () => {
+  it('locking "both" adds the S3 lock file next to the DynamoDB lock', () => {
+    const [environment] = validateEnvironments([{ file: 'prod.ts', data: prod }]);
+    const app = new App({ outdir: join(tmpdir(), 'lockfile-app') });
+    const built = new EnvironmentStack(app, { environment: environment!, backend: { ...stateBackend, locking: 'both' } });
+    const json = JSON.parse(Testing.synth(built)) as TfJson;
+    expect(json.terraform.backend?.s3).toMatchObject({ dynamodb_table: 'web-app-tfstate-lock', use_lockfile: true });
   });
 });
