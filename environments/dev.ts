@@ -1,6 +1,9 @@
 import { defineEnvironment } from './schema';
 
-/** Dev: two AZs, one NAT, all Spot, and asleep at night and at weekends (Seoul time). */
+/**
+ * Dev: two AZs, one NAT, all Spot, asleep at night and at weekends (Seoul
+ * time), in a zone of its own with a plain alias record.
+ */
 export default defineEnvironment({
   project: 'web-app',
   name: 'dev',
@@ -14,6 +17,7 @@ export default defineEnvironment({
     spotAllocationStrategy: 'price-capacity-optimized',
   },
   certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c63',
+  dns: { domain: 'app.dev.example.com', zone: { name: 'dev.example.com' }, healthCheck: false },
   scaling: {
     cpuTarget: 70,
     schedules: [

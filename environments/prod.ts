@@ -1,6 +1,9 @@
 import { defineEnvironment } from './schema';
 
-/** Production: three AZs, NAT per AZ, the seed's mixed fleet, forecast-driven scaling. */
+/**
+ * Production: three AZs, NAT per AZ, the seed's mixed fleet, forecast-driven
+ * scaling, and a warm standby in Tokyo that Route 53 fails over to.
+ */
 export default defineEnvironment({
   project: 'web-app',
   name: 'prod',
@@ -20,7 +23,19 @@ export default defineEnvironment({
     spotAllocationStrategy: 'capacity-optimized',
   },
   app: { port: 80, healthPath: '/health' },
-  certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/3f1c2b9e-8d4a-4c7b-9e2f-5a6b7c8d9e01',
+  dns: {
+    domain: 'app.example.com',
+    zone: { name: 'example.com', id: 'Z0123456789EXAMPLE01' },
+    healthCheck: { path: '/health', failureThreshold: 3, requestInterval: 10 },
+    failover: {
+      kind: 'standby-region',
+      region: 'ap-northeast-1',
+      availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
+      vpcCidr: '10.31.0.0/16',
+      capacity: { minSize: 1, maxSize: 10 },
+    },
+    alarmEmails: ['oncall@example.com'],
+  },
   scaling: {
     cpuTarget: 70,
     requestsPerTarget: 1000,

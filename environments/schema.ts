@@ -117,6 +117,78 @@ export const SEED_INSTANCE_TYPES = [
   { type: 'm5a.large', weight: 2 },
 ];
 
+const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'is not an AWS region like ap-northeast-2');
+const availabilityZones = z
+  .array(z.string())
+  .refine((azs) => azs.length >= 2, { error: (issue) => `needs at least 2 AZs, got ${(issue.input as string[]).length}` });
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'is not a lowercase DNS name like app.example.com');
+const certificateArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'is not an ACM certificate ARN');
+const natMode = z.enum(['single', 'per-az']);
+
+const healthCheckSchema = z.strictObject({
+  /** Path checked over HTTPS on port 443. */
+  path: z.string().regex(/^\/\S*$/, 'must start with /').default('/health'),
+  /** Consecutive failures before the endpoint counts as down. */
+  failureThreshold: z.number().int().min(1).max(10).default(3),
+  /** Seconds between checks; Route 53 offers 10 (fast) or 30. */
+  requestInterval: z.union([z.literal(10), z.literal(30)]).default(10),
+  /** Checker regions; Route 53 needs at least 3. */
+  regions: z.array(z.string()).min(3, 'Route 53 needs at least 3 checker regions').default(['us-east-1', 'eu-west-1', 'ap-southeast-1']),
+});
+
+/** (a) The same modules at reduced capacity in a second region. */
+const standbyRegionSchema = z.strictObject({
+  kind: z.literal('standby-region'),
+  region,
+  availabilityZones,
+  vpcCidr: cidr,
+  natMode: natMode.default('single'),
+  /** In weighted capacity units; at most the primary's. */
+  capacity: z.strictObject({ minSize: count().default(1), maxSize: count(), desiredCapacity: count().optional() }),
+  /**
+   * One on-demand instance keeps the standby alive when Spot is scarce, which
+   * is when a regional event is most likely; the rest is Spot.
+   */
+  mixedInstances: z
+    .strictObject({
+      onDemandBaseCapacity: count().default(1),
+      onDemandPercentageAboveBaseCapacity: z.number().int().pipe(inRange(0, 100)).default(0),
+      spotAllocationStrategy: z
+        .enum(['capacity-optimized', 'price-capacity-optimized', 'capacity-optimized-prioritized', 'lowest-price'])
+        .default('capacity-optimized'),
+    })
+    .prefault({}),
+  /** Listener certificate in the standby region; issued by ACM when omitted. */
+  certificateArn: certificateArn.optional(),
+});
+
+/** (b) A static page served by CloudFront from a private bucket. */
+const maintenanceSiteSchema = z.strictObject({
+  kind: z.literal('maintenance-site'),
+  message: z.string().min(1).default('We are doing some maintenance and will be back shortly.'),
+});
+
+const dnsSchema = z.strictObject({
+  /** The name users reach the environment by, e.g. `app.example.com`. */
+  domain: hostname,
+  zone: z.strictObject({
+    /** Zone apex, e.g. `example.com`. */
+    name: hostname,
+    /** Existing public zone ID; omitted, the stack creates the zone. */
+    id: z.string().regex(/^Z[A-Z0-9]{1,32}$/, 'is not a Route 53 hosted zone ID').optional(),
+  }),
+  /** HTTPS health check on the primary load balancer; `false` for none. */
+  healthCheck: z.union([z.literal(false), healthCheckSchema]).prefault({}),
+  /** What answers when the primary is unhealthy; omitted, a plain alias record. */
+  failover: z.discriminatedUnion('kind', [standbyRegionSchema, maintenanceSiteSchema]).optional(),
+  /** Who the health-check alarm e-mails. */
+  alarmEmails: z.array(z.email()).default([]),
+});
+
 const DEFAULT_USER_DATA = [
   '#!/bin/bash',
   'set -euo pipefail',
@@ -132,15 +204,13 @@ export const environmentSchema = z.strictObject({
   /** Environment name; also the stack name (`cdktf deploy <name>`). */
   name: slug.max(12),
   /** AWS region, e.g. `ap-northeast-2`. */
-  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'is not an AWS region like ap-northeast-2'),
+  region,
   /** Explicit AZs (no data-source lookup, so plans work offline). At least 2. */
-  availabilityZones: z
-    .array(z.string())
-    .refine((azs) => azs.length >= 2, { error: (issue) => `needs at least 2 AZs, got ${(issue.input as string[]).length}` }),
+  availabilityZones,
   network: z.strictObject({
     vpcCidr: cidr,
     /** `single`: one NAT gateway (cheap); `per-az`: one per AZ (no cross-AZ dependency). */
-    natMode: z.enum(['single', 'per-az']).default('single'),
+    natMode: natMode.default('single'),
     /** Prefix length of generated subnets. */
     subnetPrefixLength: z.number().int().min(16).max(28).default(24),
     /** Explicit public subnet CIDRs, one per AZ, in AZ order. Generated when omitted. */
@@ -180,10 +250,10 @@ export const environmentSchema = z.strictObject({
       imageId: z.string().default('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64'),
     })
     .default({ port: 80, healthPath: '/health', userData: DEFAULT_USER_DATA, imageId: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' }),
-  /** ACM certificate for the HTTPS listener; must be in `region`. */
-  certificateArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'is not an ACM certificate ARN'),
+  /** ACM certificate for the HTTPS listener, in `region`; issued through `dns` when omitted. */
+  certificateArn: certificateArn.optional(),
+  /** Route 53 name, certificates, health check and failover. */
+  dns: dnsSchema.optional(),
   loadBalancer: z
     .strictObject({
       ingressCidrs: z.array(cidr).min(1).default(['0.0.0.0/0']),
@@ -225,6 +295,8 @@ export type StepPolicySpec = EnvironmentSpec['scaling']['stepPolicies'][number];
 export type SimplePolicySpec = EnvironmentSpec['scaling']['simplePolicies'][number];
 export type ScheduleSpec = EnvironmentSpec['scaling']['schedules'][number];
 export type AlarmMetric = (typeof alarmMetrics)[number];
+export type DnsSpec = NonNullable<EnvironmentSpec['dns']>;
+export type StandbyRegionSpec = Extract<NonNullable<DnsSpec['failover']>, { kind: 'standby-region' }>;
 
 /** Typed identity: gives environment files completion and type errors, nothing more. */
 export function defineEnvironment(spec: EnvironmentInput): EnvironmentInput {
@@ -243,6 +315,7 @@ export function crossFieldRules(env: Partial<EnvironmentSpec>, report: Report): 
   checkInstanceTypes(env, report);
   checkNetwork(env, report);
   checkCertificate(env, report);
+  checkDns(env, report);
   checkScaling(env, report);
 }
 
@@ -278,13 +351,7 @@ function checkInstanceTypes(env: Partial<EnvironmentSpec>, report: Report): void
 
 function checkNetwork(env: Partial<EnvironmentSpec>, report: Report): void {
   if (!env.region || !env.availabilityZones || !env.network) return;
-  const azPattern = new RegExp(`^${env.region}(-[a-z]+-\\d)?[a-z]$`);
-  const seen = new Set<string>();
-  env.availabilityZones.forEach((az, i) => {
-    if (!azPattern.test(az)) report(['availabilityZones', i], `${az} is not an availability zone of ${env.region}`);
-    if (seen.has(az)) report(['availabilityZones', i], `duplicate availability zone ${az}`);
-    seen.add(az);
-  });
+  checkAvailabilityZones(env.region, env.availabilityZones, (path, message) => report(['availabilityZones', ...path], message));
 
   const { vpcCidr, subnetPrefixLength, publicSubnets, privateSubnets } = env.network;
   const vpc = parseCidr(vpcCidr);
@@ -320,11 +387,62 @@ function checkNetwork(env: Partial<EnvironmentSpec>, report: Report): void {
 }
 
 function checkCertificate(env: Partial<EnvironmentSpec>, report: Report): void {
-  if (!env.certificateArn || !env.region) return;
-  const region = env.certificateArn.split(':')[3];
-  if (region && region !== env.region) {
-    report(['certificateArn'], `certificate is in ${region}; an ALB in ${env.region} needs one from ${env.region}`);
+  if (!('certificateArn' in env)) return; // malformed: reported by its field rule
+  if (!env.certificateArn) {
+    if (!env.dns && !('dns' in env)) return; // dns itself failed to parse: reported there
+    if (!env.dns) report(['certificateArn'], 'is required unless dns is configured (ACM then issues one)');
+    return;
   }
+  if (env.region) checkCertificateRegion(env.certificateArn, env.region, ['certificateArn'], report);
+}
+
+function checkCertificateRegion(arn: string, expected: string, path: (string | number)[], report: Report): void {
+  const region = arn.split(':')[3];
+  if (region && region !== expected) report(path, `certificate is in ${region}; an ALB in ${expected} needs one from ${expected}`);
+}
+
+function checkDns(env: Partial<EnvironmentSpec>, report: Report): void {
+  const dns = env.dns;
+  if (!dns) return;
+  const { domain, zone, failover, healthCheck } = dns;
+  if (domain !== zone.name && !domain.endsWith(`.${zone.name}`)) {
+    report(['dns', 'domain'], `${domain} is not inside zone ${zone.name}`);
+  }
+  if (failover && healthCheck === false) {
+    report(['dns', 'healthCheck'], `failover to a ${failover.kind} needs a health check on the primary`);
+  }
+  if (failover?.kind !== 'standby-region') return;
+  const at = (path: (string | number)[], message: string) => report(['dns', 'failover', ...path], message);
+  if (env.region && failover.region === env.region) {
+    at(['region'], `${failover.region} is the primary region; the standby must be in another`);
+  }
+  checkAvailabilityZones(failover.region, failover.availabilityZones, (path, message) => at(['availabilityZones', ...path], message));
+  if (!defaultSubnetLayout(failover.vpcCidr, 24, failover.availabilityZones.length)) {
+    at(['vpcCidr'], `${failover.availabilityZones.length} public + ${failover.availabilityZones.length} private /24 subnets do not fit in ${failover.vpcCidr}`);
+  }
+  const { minSize, maxSize, desiredCapacity } = failover.capacity;
+  if (minSize > maxSize) at(['capacity'], `minSize ${minSize} > maxSize ${maxSize}`);
+  if (desiredCapacity !== undefined && (desiredCapacity < minSize || desiredCapacity > maxSize)) {
+    at(['capacity'], `desiredCapacity ${desiredCapacity} is outside [minSize ${minSize}, maxSize ${maxSize}]`);
+  }
+  if (env.capacity) {
+    if (maxSize > env.capacity.maxSize) at(['capacity'], `standby maxSize ${maxSize} > primary maxSize ${env.capacity.maxSize}`);
+    if (minSize > env.capacity.minSize) at(['capacity'], `standby minSize ${minSize} > primary minSize ${env.capacity.minSize}`);
+  }
+  if (failover.mixedInstances.onDemandBaseCapacity > maxSize) {
+    at(['mixedInstances'], `onDemandBaseCapacity ${failover.mixedInstances.onDemandBaseCapacity} > capacity.maxSize ${maxSize}`);
+  }
+  if (failover.certificateArn) checkCertificateRegion(failover.certificateArn, failover.region, ['dns', 'failover', 'certificateArn'], report);
+}
+
+function checkAvailabilityZones(region: string, azs: readonly string[], report: Report): void {
+  const azPattern = new RegExp(`^${region}(-[a-z]+-\\d)?[a-z]$`);
+  const seen = new Set<string>();
+  azs.forEach((az, i) => {
+    if (!azPattern.test(az)) report([i], `${az} is not an availability zone of ${region}`);
+    if (seen.has(az)) report([i], `duplicate availability zone ${az}`);
+    seen.add(az);
+  });
 }
 
 function checkScaling(env: Partial<EnvironmentSpec>, report: Report): void {

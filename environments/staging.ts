@@ -3,7 +3,8 @@ import { defineEnvironment } from './schema';
 /**
  * Staging: prod's shape at a third of the size. Predictive scaling runs
  * ForecastOnly so forecasts can be checked before prod relies on them;
- * a step policy adds capacity fast on sharp CPU spikes.
+ * a step policy adds capacity fast on sharp CPU spikes. When it is down,
+ * Route 53 sends users to a maintenance page.
  */
 export default defineEnvironment({
   project: 'web-app',
@@ -17,7 +18,11 @@ export default defineEnvironment({
     onDemandPercentageAboveBaseCapacity: 20,
     spotAllocationStrategy: 'capacity-optimized',
   },
-  certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/7b2d4e6f-1a3c-4e5d-8f9a-0b1c2d3e4f52',
+  dns: {
+    domain: 'staging.example.com',
+    zone: { name: 'example.com', id: 'Z0123456789EXAMPLE01' },
+    failover: { kind: 'maintenance-site', message: 'Staging is being redeployed and will be back in a few minutes.' },
+  },
   scaling: {
     cpuTarget: 70,
     requestsPerTarget: 1000,

@@ -3,7 +3,7 @@
  * what each stack contains, read back from cdktf.out.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { renderRows, summarizeStack } from './lib/stack-summary';
 import type { TfJson } from './lib/tf-json';
@@ -18,11 +18,10 @@ interface Manifest {
 function synthesize(): number {
   process.stdout.write('Synthesizing every stack with `cdktf synth` …\n');
   const started = Date.now();
-  const result = spawnSync(join(ROOT, 'node_modules/.bin/cdktf'), ['synth', '--output', OUTDIR], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true' },
-  });
+  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true' };
+  // A CLI config path that does not exist makes every terraform call the CLI makes print a warning.
+  if (env.TF_CLI_CONFIG_FILE && !existsSync(env.TF_CLI_CONFIG_FILE)) delete env.TF_CLI_CONFIG_FILE;
+  const result = spawnSync(join(ROOT, 'node_modules/.bin/cdktf'), ['synth', '--output', OUTDIR], { cwd: ROOT, stdio: 'inherit', env });
   if (result.status !== 0) {
     process.stderr.write('cdktf synth failed; nothing to summarize.\n');
     process.exit(result.status ?? 1);

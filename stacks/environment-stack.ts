@@ -1,85 +1,78 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import type { AlarmMetric, EnvironmentSpec } from '../environments/schema';
-import { WebFleet } from '../modules/compute';
-import { LoadBalancer } from '../modules/load-balancer';
-import { Network } from '../modules/network';
-import { type MetricSpec, Scaling } from '../modules/scaling';
+import type { DnsSpec, EnvironmentSpec, StandbyRegionSpec } from '../environments/schema';
+import {
+  AliasRecord,
+  type AliasTarget,
+  EndpointHealthCheck,
+  FailoverRecords,
+  HostedZone,
+  MaintenanceSite,
+  ValidatedCertificate,
+} from '../modules/dns';
+import { AlertTopic } from '../modules/notifications';
+import { ProviderScope } from '../modules/shared/provider-scope';
 import { type BackendSettings, stateKey, stateKmsAlias } from './backend-settings';
+import { type TierSpec, WebTier } from './web-tier';
 
 export interface EnvironmentStackProps {
   readonly environment: EnvironmentSpec;
   readonly backend: BackendSettings;
 }
 
-/** One environment's web tier: network, load balancer, fleet and its scaling. */
+/**
+ * One environment: its web tier in the primary region and, when DNS is
+ * configured, its name, certificates, health check and failover target.
+ */
 export class EnvironmentStack extends TerraformStack {
-  public readonly network: Network;
-  public readonly loadBalancer: LoadBalancer;
-  public readonly fleet: WebFleet;
-  public readonly scaling: Scaling;
+  public readonly primary: WebTier;
+  /** The warm standby, when the environment fails over to another region. */
+  public readonly standby?: WebTier;
+  private readonly tags: Record<string, string>;
+  private readonly qualifiedName: string;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     const env = props.environment;
     super(scope, env.name);
-    const qualifiedName = `${env.project}-${env.name}`;
-    const tags = environmentTags(env);
+    this.qualifiedName = `${env.project}-${env.name}`;
+    this.tags = environmentTags(env);
 
     this.useRemoteState(env, props.backend);
-    new AwsProvider(this, 'aws', { region: env.region, defaultTags: [{ tags }] });
+    new AwsProvider(this, 'aws', { region: env.region, defaultTags: [{ tags: this.tags }] });
 
-    this.network = new Network(this, 'network', {
-      name: qualifiedName,
-      region: env.region,
-      cidr: env.network.vpcCidr,
-      availabilityZones: env.availabilityZones,
-      natMode: env.network.natMode,
-      subnetPrefixLength: env.network.subnetPrefixLength,
-      publicSubnetCidrs: env.network.publicSubnets,
-      privateSubnetCidrs: env.network.privateSubnets,
-      s3GatewayEndpoint: env.network.s3GatewayEndpoint,
-      flowLogs: env.flowLogs,
+    const dns = env.dns;
+    const zone = dns ? new HostedZone(this, 'zone', { zoneName: dns.zone.name, zoneId: dns.zone.id }) : undefined;
+    const certificateFor = (scopeOf: Construct, given: string | undefined): string => {
+      if (given) return given;
+      if (!dns || !zone) throw new Error(`${env.name}: no certificateArn and no dns to issue one (schema should have caught this)`);
+      return new ValidatedCertificate(scopeOf, 'certificate', { domainName: dns.domain, zoneId: zone.zoneId }).certificateArn;
+    };
+
+    this.primary = new WebTier(this, 'primary', {
+      name: this.qualifiedName,
+      spec: env,
+      certificateArn: certificateFor(this, env.certificateArn),
+      tags: this.tags,
     });
 
-    this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
-      name: qualifiedName,
-      vpcId: this.network.vpcId,
-      subnetIds: this.network.publicSubnetIds,
-      certificateArn: env.certificateArn,
-      targetPort: env.app.port,
-      ingressCidrs: env.loadBalancer.ingressCidrs,
-      deletionProtection: env.deletionProtection,
-      accessLogRetentionDays: env.loadBalancer.accessLogRetentionDays,
-      healthCheck: { path: env.app.healthPath },
-    });
+    if (dns && zone) {
+      const standby = dns.failover?.kind === 'standby-region' ? dns.failover : undefined;
+      if (standby) {
+        const standbyScope = this.regionScope('standby', standby.region);
+        this.standby = new WebTier(standbyScope, 'tier', {
+          name: `${this.qualifiedName}-dr`,
+          spec: standbySpec(env, standby),
+          certificateArn: certificateFor(standbyScope, standby.certificateArn),
+          tags: { ...this.tags, Role: 'standby' },
+        });
+      }
+      this.addDns(dns, zone);
+    }
 
-    this.fleet = new WebFleet(this, 'fleet', {
-      name: qualifiedName,
-      vpcId: this.network.vpcId,
-      subnetIds: this.network.privateSubnetIds,
-      instanceTypes: env.instanceTypes,
-      minSize: env.capacity.minSize,
-      maxSize: env.capacity.maxSize,
-      desiredCapacity: env.capacity.desiredCapacity,
-      distribution: env.mixedInstances,
-      appPort: env.app.port,
-      loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
-      targetGroupArns: [this.loadBalancer.targetGroupArn],
-      imageId: env.app.imageId,
-      userData: env.app.userData,
-      tags,
-    });
-
-    this.scaling = new Scaling(this, 'scaling', {
-      autoScalingGroupName: this.fleet.autoScalingGroupName,
-      namePrefix: qualifiedName,
-    });
-    this.addScalingPolicies(env);
-
-    new TerraformOutput(this, 'alb_dns_name', { value: this.loadBalancer.dnsName });
-    new TerraformOutput(this, 'asg_name', { value: this.fleet.autoScalingGroupName });
-    new TerraformOutput(this, 'vpc_id', { value: this.network.vpcId });
+    new TerraformOutput(this, 'alb_dns_name', { value: this.primary.loadBalancer.dnsName });
+    new TerraformOutput(this, 'asg_name', { value: this.primary.fleet.autoScalingGroupName });
+    new TerraformOutput(this, 'vpc_id', { value: this.primary.network.vpcId });
   }
 
   private useRemoteState(env: EnvironmentSpec, backend: BackendSettings): void {
@@ -95,77 +88,90 @@ export class EnvironmentStack extends TerraformStack {
     if (backend.locking === 'both') s3.addOverride('use_lockfile', true);
   }
 
-  private addScalingPolicies(env: EnvironmentSpec): void {
-    const { scaling } = env;
-    const lb = this.loadBalancer;
-    const attached = [lb.httpsListener];
-
-    this.scaling.scaleOnCpuUtilization('cpu-target', { targetUtilizationPercent: scaling.cpuTarget });
-    if (scaling.requestsPerTarget !== undefined) {
-      this.scaling.scaleOnRequestCount('requests-target', {
-        targetRequestsPerTarget: scaling.requestsPerTarget,
-        loadBalancerArnSuffix: lb.loadBalancerArnSuffix,
-        targetGroupArnSuffix: lb.targetGroupArnSuffix,
-        dependsOn: attached,
-      });
-    }
-    const predictive = scaling.predictive;
-    if (predictive) {
-      this.scaling.scaleOnForecast('predictive', {
-        mode: predictive.mode,
-        schedulingBufferTime: predictive.schedulingBufferTime,
-        maxCapacityBreachBehavior: predictive.maxCapacityBreachBehavior,
-        maxCapacityBuffer: predictive.maxCapacityBuffer,
-        metric:
-          predictive.metric === 'requests'
-            ? {
-                kind: 'requests',
-                targetRequestsPerTarget: scaling.requestsPerTarget ?? 1000,
-                loadBalancerArnSuffix: lb.loadBalancerArnSuffix,
-                targetGroupArnSuffix: lb.targetGroupArnSuffix,
-              }
-            : { kind: 'cpu', targetUtilizationPercent: scaling.cpuTarget },
-        dependsOn: predictive.metric === 'requests' ? attached : undefined,
-      });
-    }
-    for (const policy of scaling.stepPolicies) {
-      this.scaling.scaleOnMetric(policy.name, { ...policy, metric: this.metric(policy.metric) });
-    }
-    for (const policy of scaling.simplePolicies) {
-      this.scaling.scaleOnAlarm(policy.name, { ...policy, metric: this.metric(policy.metric) });
-    }
-    for (const schedule of scaling.schedules) {
-      this.scaling.scaleOnSchedule(schedule.name, schedule);
-    }
+  /** A provider alias for `region`, and a scope whose resources use it. */
+  private regionScope(alias: string, region: string): ProviderScope {
+    const provider = new AwsProvider(this, `aws-${alias}`, { alias, region, defaultTags: [{ tags: this.tags }] });
+    return new ProviderScope(this, alias, provider);
   }
 
-  /** Environment files name metrics; only the stack knows their dimensions. */
-  private metric(name: AlarmMetric): MetricSpec {
-    const lb = this.loadBalancer;
-    switch (name) {
-      case 'cpu':
-        return {
-          namespace: 'AWS/EC2',
-          metricName: 'CPUUtilization',
-          statistic: 'Average',
-          dimensions: { AutoScalingGroupName: this.fleet.autoScalingGroupName },
-        };
-      case 'requestCountPerTarget':
-        return {
-          namespace: 'AWS/ApplicationELB',
-          metricName: 'RequestCountPerTarget',
-          statistic: 'Sum',
-          dimensions: { TargetGroup: lb.targetGroupArnSuffix },
-        };
-      case 'targetResponseTime':
-        return {
-          namespace: 'AWS/ApplicationELB',
-          metricName: 'TargetResponseTime',
-          statistic: 'Average',
-          dimensions: { LoadBalancer: lb.loadBalancerArnSuffix },
-        };
+  private addDns(dns: DnsSpec, zone: HostedZone): void {
+    const primaryTarget = loadBalancerTarget(this.primary);
+    new TerraformOutput(this, 'url', { value: `https://${dns.domain}` });
+    const healthCheck = dns.healthCheck;
+    if (healthCheck === false) {
+      // The schema refuses failover without a health check, so this is a plain name.
+      new AliasRecord(this, 'record', { zoneId: zone.zoneId, name: dns.domain, target: primaryTarget });
+      return;
     }
+
+    // Route 53 health-check metrics exist only in us-east-1, so the alarm, its
+    // topic and (for CloudFront) the certificate live there.
+    const usEast1 = this.regionScope('us_east_1', 'us-east-1');
+    const alerts = new AlertTopic(usEast1, 'dns-alerts', {
+      name: `${this.qualifiedName}-dns-alerts`,
+      subscribers: dns.alarmEmails.map((endpoint) => ({ protocol: 'email', endpoint })),
+    });
+    const checkOf = (id: string, tier: WebTier, name: string) =>
+      new EndpointHealthCheck(this, id, {
+        name,
+        fqdn: tier.loadBalancer.dnsName,
+        resourcePath: healthCheck.path,
+        failureThreshold: healthCheck.failureThreshold,
+        requestInterval: healthCheck.requestInterval,
+        regions: healthCheck.regions,
+        alarmProvider: usEast1.provider,
+        alarmTopicArn: alerts.topicArn,
+      });
+    const primaryCheck = checkOf('primary-health', this.primary, `${this.qualifiedName}-primary`);
+    new TerraformOutput(this, 'primary_health_check_id', { value: primaryCheck.healthCheckId });
+
+    if (!dns.failover) {
+      new AliasRecord(this, 'record', { zoneId: zone.zoneId, name: dns.domain, target: primaryTarget });
+      return;
+    }
+    let secondary: AliasTarget & { readonly healthCheckId?: string };
+    if (dns.failover.kind === 'standby-region' && this.standby) {
+      const standbyCheck = checkOf('standby-health', this.standby, `${this.qualifiedName}-standby`);
+      secondary = { ...loadBalancerTarget(this.standby), healthCheckId: standbyCheck.healthCheckId };
+      new TerraformOutput(this, 'standby_alb_dns_name', { value: this.standby.loadBalancer.dnsName });
+    } else {
+      const cdnCertificate = new ValidatedCertificate(usEast1, 'cdn-certificate', { domainName: dns.domain, zoneId: zone.zoneId });
+      const site = new MaintenanceSite(this, 'maintenance', {
+        name: this.qualifiedName,
+        domainName: dns.domain,
+        certificateArn: cdnCertificate.certificateArn,
+        message: dns.failover.kind === 'maintenance-site' ? dns.failover.message : '',
+      });
+      secondary = site.target;
+    }
+    new FailoverRecords(this, 'failover', {
+      zoneId: zone.zoneId,
+      name: dns.domain,
+      primary: { ...primaryTarget, healthCheckId: primaryCheck.healthCheckId },
+      secondary,
+    });
   }
+}
+
+function loadBalancerTarget(tier: WebTier): AliasTarget {
+  return { dnsName: tier.loadBalancer.dnsName, hostedZoneId: tier.loadBalancer.zoneId, evaluateTargetHealth: true };
+}
+
+/**
+ * The standby runs the primary's application and fleet shape at the reduced
+ * capacity and split its failover config gives; it only tracks load (no
+ * forecast or schedules: it has no traffic history of its own until failover).
+ */
+function standbySpec(env: EnvironmentSpec, standby: StandbyRegionSpec): TierSpec {
+  return {
+    ...env,
+    region: standby.region,
+    availabilityZones: standby.availabilityZones,
+    network: { ...env.network, vpcCidr: standby.vpcCidr, natMode: standby.natMode, publicSubnets: undefined, privateSubnets: undefined, subnetPrefixLength: 24 },
+    capacity: standby.capacity,
+    mixedInstances: standby.mixedInstances,
+    scaling: { ...env.scaling, predictive: undefined, stepPolicies: [], simplePolicies: [], schedules: [] },
+  };
 }
 
 /** Provider default_tags: who owns it and who pays for it. */

@@ -15,6 +15,11 @@ import type { EnvironmentInput } from '../environments/schema';
 
 const ROOT = resolve(__dirname, '..');
 
+/** Prod without its standby, for rules about the primary alone. */
+function withoutStandby(env: EnvironmentInput): void {
+  if (env.dns) env.dns = { ...env.dns, failover: undefined };
+}
+
 /** Validates a modified copy of prod and returns the reported problems. */
 function problemsFor(mutate: (env: EnvironmentInput) => void, extra: EnvironmentSource[] = []): string[] {
   const env = structuredClone(prod);
@@ -54,15 +59,20 @@ describe('the committed environments', () => {
 
 describe('bad input is rejected with the environment and field named', () => {
   it('capacity: minSize > maxSize', () => {
-    expect(problemsFor((e) => (e.capacity = { minSize: 5, maxSize: 3 }))).toEqual(['prod.capacity: minSize 5 > maxSize 3']);
+    expect(
+      problemsFor((e) => {
+        withoutStandby(e);
+        e.capacity = { minSize: 5, maxSize: 3 };
+      }),
+    ).toEqual(['prod.capacity: minSize 5 > maxSize 3']);
   });
 
   it('capacity: desired outside [min, max]', () => {
-    expect(problemsFor((e) => (e.capacity = { minSize: 2, maxSize: 6, desiredCapacity: 9 }))).toEqual([
-      'prod.capacity: desiredCapacity 9 is outside [minSize 2, maxSize 6]',
+    expect(problemsFor((e) => (e.capacity = { minSize: 2, maxSize: 16, desiredCapacity: 19 }))).toEqual([
+      'prod.capacity: desiredCapacity 19 is outside [minSize 2, maxSize 16]',
     ]);
-    expect(problemsFor((e) => (e.capacity = { minSize: 2, maxSize: 6, desiredCapacity: 1 }))).toEqual([
-      'prod.capacity: desiredCapacity 1 is outside [minSize 2, maxSize 6]',
+    expect(problemsFor((e) => (e.capacity = { minSize: 2, maxSize: 16, desiredCapacity: 1 }))).toEqual([
+      'prod.capacity: desiredCapacity 1 is outside [minSize 2, maxSize 16]',
     ]);
   });
 
@@ -196,6 +206,7 @@ describe('bad input is rejected with the environment and field named', () => {
 
   it('every problem is reported at once', () => {
     const problems = problemsFor((e) => {
+      withoutStandby(e);
       e.capacity = { minSize: 5, maxSize: 3 };
       e.network = { vpcCidr: 'not-a-cidr' };
       e.scaling = { cpuTarget: 101, schedules: [{ name: 'night', recurrence: 'nope', timeZone: 'Mars/Olympus', minSize: 1 }] };
@@ -207,6 +218,63 @@ describe('bad input is rejected with the environment and field named', () => {
       'prod.scaling.schedules[0].timeZone: "Mars/Olympus" is not an IANA time zone',
       'prod.capacity: minSize 5 > maxSize 3',
     ]);
+  });
+});
+
+describe('bad DNS and failover input', () => {
+  it('a domain outside the zone', () => {
+    expect(problemsFor((e) => (e.dns = { ...e.dns!, domain: 'app.example.org' }))).toEqual([
+      'prod.dns.domain: app.example.org is not inside zone example.com',
+    ]);
+  });
+
+  it('a standby region equal to the primary', () => {
+    const problems = problemsFor((e) => {
+      e.dns = {
+        ...e.dns!,
+        failover: { kind: 'standby-region', region: 'ap-northeast-2', availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'], vpcCidr: '10.31.0.0/16', capacity: { maxSize: 4 } },
+      };
+    });
+    expect(problems).toEqual(['prod.dns.failover.region: ap-northeast-2 is the primary region; the standby must be in another']);
+  });
+
+  it('a standby larger than the primary', () => {
+    const problems = problemsFor((e) => {
+      e.dns = {
+        ...e.dns!,
+        failover: { kind: 'standby-region', region: 'ap-northeast-1', availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'], vpcCidr: '10.31.0.0/16', capacity: { minSize: 3, maxSize: 40 } },
+      };
+    });
+    expect(problems).toEqual([
+      'prod.dns.failover.capacity: standby maxSize 40 > primary maxSize 30',
+      'prod.dns.failover.capacity: standby minSize 3 > primary minSize 2',
+    ]);
+  });
+
+  it('failover without a health check', () => {
+    expect(problemsFor((e) => (e.dns = { ...e.dns!, healthCheck: false }))).toEqual([
+      'prod.dns.healthCheck: failover to a standby-region needs a health check on the primary',
+    ]);
+  });
+
+  it('standby AZs outside the standby region', () => {
+    const problems = problemsFor((e) => {
+      e.dns = {
+        ...e.dns!,
+        failover: { kind: 'standby-region', region: 'ap-northeast-1', availabilityZones: ['ap-northeast-1a', 'ap-northeast-2c'], vpcCidr: '10.31.0.0/16', capacity: { maxSize: 4 } },
+      };
+    });
+    expect(problems).toEqual(['prod.dns.failover.availabilityZones[1]: ap-northeast-2c is not an availability zone of ap-northeast-1']);
+  });
+
+  it('fewer than 3 health-checker regions', () => {
+    expect(problemsFor((e) => (e.dns = { ...e.dns!, healthCheck: { regions: ['us-east-1', 'eu-west-1'] } }))).toEqual([
+      'prod.dns.healthCheck.regions: Route 53 needs at least 3 checker regions',
+    ]);
+  });
+
+  it('no certificate and no DNS to issue one', () => {
+    expect(problemsFor((e) => (e.dns = undefined))).toEqual(['prod.certificateArn: is required unless dns is configured (ACM then issues one)']);
   });
 });
 

@@ -7,7 +7,7 @@ import { validateEnvironments } from '../environments/load';
 import prod from '../environments/prod';
 import { stateBackend } from '../environments/state-backend';
 import { EnvironmentStack } from '../stacks';
-import { type Block, findBy, only, ref, resourceList, resources, synthApp, type TfJson } from './support/synth';
+import { type Block, findBy, only, ref, resourceList, resources, synthApp, type TfJson, underPath } from './support/synth';
 
 const ROOT = resolve(__dirname, '..');
 let stacks: Record<string, TfJson>;
@@ -20,6 +20,11 @@ function stack(name: string): TfJson {
   const found = stacks[name];
   if (!found) throw new Error(`stack ${name} was not synthesized`);
   return found;
+}
+
+/** The primary region's web tier of an environment stack. */
+function primary(name: string): TfJson {
+  return underPath(stack(name), `${name}/primary/`);
 }
 
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
@@ -66,8 +71,8 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
   });
 
   it('outputs the ALB DNS name, ASG name and VPC ID', () => {
-    const s = stack(name);
-    expect(s.output).toMatchObject({
+    const s = primary(name);
+    expect(stack(name).output).toMatchObject({
       alb_dns_name: { value: ref(s, 'aws_lb', 'dns_name') },
       asg_name: { value: ref(s, 'aws_autoscaling_group', 'name') },
       vpc_id: { value: ref(s, 'aws_vpc', 'id') },
@@ -75,7 +80,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
   });
 
   it('network: DNS on, tiers tagged, default SG closed, private egress through NAT', () => {
-    const s = stack(name);
+    const s = primary(name);
     expect(only(s, 'aws_vpc')).toMatchObject({ enable_dns_support: true, enable_dns_hostnames: true });
     const subnets = resourceList(s, 'aws_subnet');
     const tiers = subnets.map((subnet) => (subnet.tags as Record<string, string>).Tier);
@@ -92,7 +97,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
   });
 
   it('load balancer: drops invalid headers, TLS 1.3 policy, HTTP→HTTPS 301, seed health check', () => {
-    const s = stack(name);
+    const s = primary(name);
     expect(only(s, 'aws_lb')).toMatchObject({
       internal: false,
       load_balancer_type: 'application',
@@ -115,7 +120,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
   });
 
   it('load balancer: access-log bucket is private, encrypted, expiring, writable by ELB only', () => {
-    const s = stack(name);
+    const s = primary(name);
     expect(only(s, 'aws_s3_bucket_public_access_block')).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
@@ -136,7 +141,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
   });
 
   it('compute: IMDSv2 required, encrypted gp3 root volume, SSM-managed', () => {
-    const s = stack(name);
+    const s = primary(name);
     const template = only(s, 'aws_launch_template');
     expect(template).toMatchObject({
       image_id: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
@@ -149,7 +154,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
   });
 
   it('compute: instances accept the app port from the ALB security group only', () => {
-    const s = stack(name);
+    const s = primary(name);
     const sgId = (suffix: string) =>
       Object.entries(resources(s, 'aws_security_group')).find(([, sg]) => String(sg.name_prefix).endsWith(suffix))?.[0];
     const albSgId = sgId('-alb-');
@@ -165,7 +170,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
   });
 
   it('compute: mixed ASG on latest_version, rolling refresh, desired capacity left to autoscaling', () => {
-    const s = stack(name);
+    const s = primary(name);
     const group = only(s, 'aws_autoscaling_group');
     expect(group).toMatchObject({
       health_check_type: 'ELB',
@@ -193,7 +198,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
   });
 
   it('scaling: CPU target tracking at the configured target', () => {
-    const s = stack(name);
+    const s = primary(name);
     expect(findBy(s, 'aws_autoscaling_policy', 'name', `web-app-${name}-cpu-target`)).toMatchObject({
       policy_type: 'TargetTrackingScaling',
       autoscaling_group_name: ref(s, 'aws_autoscaling_group', 'name'),
@@ -207,7 +212,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
 
 describe('prod follows the seed', () => {
   it('spans three AZs with a NAT gateway and private route table per AZ', () => {
-    const prod = stack('prod');
+    const prod = primary('prod');
     expect(resourceList(prod, 'aws_subnet').map((s) => s.availability_zone)).toEqual([
       'ap-northeast-2a',
       'ap-northeast-2b',
@@ -221,7 +226,7 @@ describe('prod follows the seed', () => {
   });
 
   it('has flow logs to CloudWatch with retention and a role', () => {
-    const prod = stack('prod');
+    const prod = primary('prod');
     expect(only(prod, 'aws_flow_log')).toMatchObject({
       traffic_type: 'ALL',
       log_destination_type: 'cloud-watch-logs',
@@ -233,11 +238,11 @@ describe('prod follows the seed', () => {
   });
 
   it('protects the ALB from deletion', () => {
-    expect(only(stack('prod'), 'aws_lb').enable_deletion_protection).toBe(true);
+    expect(only(primary('prod'), 'aws_lb').enable_deletion_protection).toBe(true);
   });
 
   it('runs base 2 on demand + 20% above base, capacity-optimized, with weighted overrides, min 2 / max 30', () => {
-    const group = only(stack('prod'), 'aws_autoscaling_group');
+    const group = only(primary('prod'), 'aws_autoscaling_group');
     expect(group).toMatchObject({ min_size: 2, max_size: 30 });
     expect(group.mixed_instances_policy).toMatchObject({
       instances_distribution: {
@@ -257,7 +262,7 @@ describe('prod follows the seed', () => {
   });
 
   it('tracks ALB requests per target, labelled load balancer first then target group', () => {
-    const prod = stack('prod');
+    const prod = primary('prod');
     const policy = findBy(prod, 'aws_autoscaling_policy', 'name', 'web-app-prod-requests-target');
     expect(policy).toMatchObject({
       policy_type: 'TargetTrackingScaling',
@@ -273,7 +278,7 @@ describe('prod follows the seed', () => {
   });
 
   it('scales predictively: ForecastAndScale, 300 s buffer, honouring max capacity', () => {
-    expect(findBy(stack('prod'), 'aws_autoscaling_policy', 'policy_type', 'PredictiveScaling')).toMatchObject({
+    expect(findBy(primary('prod'), 'aws_autoscaling_policy', 'policy_type', 'PredictiveScaling')).toMatchObject({
       predictive_scaling_configuration: {
         mode: 'ForecastAndScale',
         scheduling_buffer_time: '300',
@@ -289,7 +294,7 @@ describe('prod follows the seed', () => {
 
 describe('dev is small, all Spot, and sleeps', () => {
   it('uses two AZs and a single NAT gateway, no flow logs, no deletion protection', () => {
-    const dev = stack('dev');
+    const dev = primary('dev');
     expect(new Set(resourceList(dev, 'aws_subnet').map((s) => s.availability_zone))).toEqual(
       new Set(['ap-northeast-2a', 'ap-northeast-2c']),
     );
@@ -299,13 +304,13 @@ describe('dev is small, all Spot, and sleeps', () => {
   });
 
   it('buys only Spot', () => {
-    expect(only(stack('dev'), 'aws_autoscaling_group').mixed_instances_policy).toMatchObject({
+    expect(only(primary('dev'), 'aws_autoscaling_group').mixed_instances_policy).toMatchObject({
       instances_distribution: { on_demand_base_capacity: 0, on_demand_percentage_above_base_capacity: 0 },
     });
   });
 
   it('scales down on weeknights and weekends, Seoul time', () => {
-    const schedules = resourceList(stack('dev'), 'aws_autoscaling_schedule');
+    const schedules = resourceList(primary('dev'), 'aws_autoscaling_schedule');
     const rows = schedules.map((s) => [s.scheduled_action_name, s.recurrence, s.time_zone, s.min_size, s.desired_capacity]);
     expect(rows.sort()).toEqual([
       ['web-app-dev-sleep-nights', '0 20 * * 1-5', 'Asia/Seoul', 0, 0],
@@ -317,7 +322,7 @@ describe('dev is small, all Spot, and sleeps', () => {
 
 describe('staging exercises step and simple scaling', () => {
   it('has a step policy driven by its own CPU alarm', () => {
-    const staging = stack('staging');
+    const staging = primary('staging');
     const step = findBy(staging, 'aws_autoscaling_policy', 'policy_type', 'StepScaling');
     expect(step).toMatchObject({
       adjustment_type: 'ChangeInCapacity',
@@ -339,7 +344,7 @@ describe('staging exercises step and simple scaling', () => {
   });
 
   it('has a simple scale-in policy with cooldown and its alarm', () => {
-    const staging = stack('staging');
+    const staging = primary('staging');
     expect(findBy(staging, 'aws_autoscaling_policy', 'policy_type', 'SimpleScaling')).toMatchObject({
       scaling_adjustment: -1,
       cooldown: 300,
@@ -352,7 +357,7 @@ describe('staging exercises step and simple scaling', () => {
   });
 
   it('forecasts without acting', () => {
-    expect(findBy(stack('staging'), 'aws_autoscaling_policy', 'policy_type', 'PredictiveScaling')).toMatchObject({
+    expect(findBy(primary('staging'), 'aws_autoscaling_policy', 'policy_type', 'PredictiveScaling')).toMatchObject({
       predictive_scaling_configuration: { mode: 'ForecastOnly' },
     });
   });

@@ -37,8 +37,13 @@ function changes(name: StackName, type: string): PlannedChange[] {
   return result(name).plan.resource_changes.filter((c) => c.type === type);
 }
 
+/** Changes of the primary region's web tier (logical ids under the `primary` construct). */
+function primaryChanges(name: StackName, type: string): PlannedChange[] {
+  return changes(name, type).filter((c) => c.name.startsWith('primary_'));
+}
+
 function after(name: StackName, type: string): Record<string, unknown> {
-  const list = changes(name, type);
+  const list = name === 'state-backend' ? changes(name, type) : primaryChanges(name, type);
   if (list.length !== 1) throw new Error(`expected one ${type} in ${name}, found ${list.length}`);
   return list[0]!.change.after ?? {};
 }
@@ -105,15 +110,15 @@ describe('planned environment stacks', () => {
   });
 
   it('prod: three NAT gateways, flow logs, TLS 1.3 HTTPS listener, deletion-protected ALB', () => {
-    expect(changes('prod', 'aws_nat_gateway')).toHaveLength(3);
-    expect(changes('prod', 'aws_flow_log')).toHaveLength(1);
+    expect(primaryChanges('prod', 'aws_nat_gateway')).toHaveLength(3);
+    expect(primaryChanges('prod', 'aws_flow_log')).toHaveLength(1);
     expect(after('prod', 'aws_lb')).toMatchObject({ drop_invalid_header_fields: true, enable_deletion_protection: true });
-    const https = changes('prod', 'aws_lb_listener').find((c) => c.change.after?.protocol === 'HTTPS');
+    const https = primaryChanges('prod', 'aws_lb_listener').find((c) => c.change.after?.protocol === 'HTTPS');
     expect(https?.change.after).toMatchObject({ port: 443, ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
   });
 
   it('prod: CPU 70 target tracking, request tracking and ForecastAndScale with a 300 s buffer', () => {
-    const policies = changes('prod', 'aws_autoscaling_policy').map((c) => c.change.after ?? {});
+    const policies = primaryChanges('prod', 'aws_autoscaling_policy').map((c) => c.change.after ?? {});
     expect(policies.map((p) => p.policy_type).sort()).toEqual(['PredictiveScaling', 'TargetTrackingScaling', 'TargetTrackingScaling']);
     const predictive = policies.find((p) => p.policy_type === 'PredictiveScaling');
     expect(predictive?.predictive_scaling_configuration).toMatchObject([
@@ -122,7 +127,7 @@ describe('planned environment stacks', () => {
   });
 
   it('dev: schedules plan in Asia/Seoul', () => {
-    const zones = changes('dev', 'aws_autoscaling_schedule').map((c) => c.change.after?.time_zone);
+    const zones = primaryChanges('dev', 'aws_autoscaling_schedule').map((c) => c.change.after?.time_zone);
     expect(zones).toEqual(['Asia/Seoul', 'Asia/Seoul', 'Asia/Seoul']);
   });
 
@@ -133,7 +138,7 @@ describe('planned environment stacks', () => {
 
   it('IAM trust policies render at plan time to the right service principals', () => {
     const trust = Object.fromEntries(
-      changes('prod', 'aws_iam_role').map((c) => {
+      primaryChanges('prod', 'aws_iam_role').map((c) => {
         const document = JSON.parse(String(c.change.after?.assume_role_policy)) as { Statement: { Principal: { Service: string } }[] };
         return [String(c.change.after?.name), document.Statement[0]?.Principal.Service];
       }),
@@ -142,6 +147,50 @@ describe('planned environment stacks', () => {
       'web-app-prod-instance': 'ec2.amazonaws.com',
       'web-app-prod-vpc-flow-logs': 'vpc-flow-logs.amazonaws.com',
     });
+  });
+});
+
+describe('planned DNS and failover', () => {
+  function providerKeyOf(name: StackName, address: string): string | undefined {
+    return result(name).plan.configuration.root_module.resources?.find((r) => r.address === address)?.provider_config_key;
+  }
+
+  it('prod plans three providers: primary, standby in ap-northeast-1, and us-east-1', () => {
+    const config = result('prod').plan.configuration.provider_config;
+    expect(config['aws.standby']?.expressions?.region?.constant_value).toBe('ap-northeast-1');
+    expect(config['aws.us_east_1']?.expressions?.region?.constant_value).toBe('us-east-1');
+  });
+
+  it('prod: the standby ASG and load balancer belong to the standby provider, the health alarms to us-east-1', () => {
+    const byType = (type: string) => changes('prod', type).map((c) => providerKeyOf('prod', c.address));
+    expect(byType('aws_autoscaling_group').sort()).toEqual(['aws', 'aws.standby']);
+    expect(byType('aws_lb').sort()).toEqual(['aws', 'aws.standby']);
+    const alarms = changes('prod', 'aws_cloudwatch_metric_alarm').filter((c) => c.change.after?.namespace === 'AWS/Route53');
+    expect(alarms.map((c) => providerKeyOf('prod', c.address))).toEqual(['aws.us_east_1', 'aws.us_east_1']);
+  });
+
+  it('prod: PRIMARY and SECONDARY failover records with health checks', () => {
+    const records = changes('prod', 'aws_route53_record')
+      .map((c) => c.change.after ?? {})
+      .filter((r) => r.set_identifier);
+    expect(records.map((r) => [r.set_identifier, r.failover_routing_policy, r.name])).toEqual([
+      ['primary', [{ type: 'PRIMARY' }], 'app.example.com'],
+      ['secondary', [{ type: 'SECONDARY' }], 'app.example.com'],
+    ]);
+    expect(changes('prod', 'aws_route53_health_check').map((c) => c.change.after)).toEqual([
+      expect.objectContaining({ type: 'HTTPS', port: 443, resource_path: '/health', failure_threshold: 3, request_interval: 10 }),
+      expect.objectContaining({ type: 'HTTPS', port: 443, resource_path: '/health', failure_threshold: 3, request_interval: 10 }),
+    ]);
+  });
+
+  it('staging: a CloudFront maintenance site over a private bucket', () => {
+    const distributions = changes('staging', 'aws_cloudfront_distribution');
+    expect(distributions).toHaveLength(1);
+    expect(distributions[0]?.change.after).toMatchObject({
+      aliases: ['staging.example.com'],
+      viewer_certificate: [{ ssl_support_method: 'sni-only', minimum_protocol_version: 'TLSv1.2_2021' }],
+    });
+    expect(changes('staging', 'aws_s3_object')).toHaveLength(1);
   });
 });
 

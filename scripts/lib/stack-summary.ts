@@ -16,6 +16,7 @@ export function summarizeStack(stack: TfJson): SummaryRow[] {
     ...loadBalancerRows(stack),
     ...fleetRows(stack),
     ...scalingRows(stack),
+    ...dnsRows(stack),
     ...stateBackendRows(stack),
     { area: 'resources', detail: `${countResources(stack)} resources, ${countDataSources(stack)} data sources` },
   ];
@@ -34,17 +35,32 @@ function stateRows(stack: TfJson): SummaryRow[] {
   ];
 }
 
+/** Label for rows of a resource built by a provider alias (e.g. a standby region). */
+function regionLabel(stack: TfJson, block: Block): string {
+  if (typeof block.provider !== 'string') return '';
+  const alias = block.provider.replace(/^aws\./, '');
+  const region = stack.provider?.aws?.find((p) => p.alias === alias)?.region;
+  return ` (${alias}${region ? `, ${String(region)}` : ''})`;
+}
+
+function sameProvider(a: Block, b: Block): boolean {
+  return a.provider === b.provider;
+}
+
 function networkRows(stack: TfJson): SummaryRow[] {
-  const vpc = resourceList(stack, 'aws_vpc')[0];
-  if (!vpc) return [];
-  const subnets = resourceList(stack, 'aws_subnet');
+  return resourceList(stack, 'aws_vpc').flatMap((vpc) => networkRow(stack, vpc));
+}
+
+function networkRow(stack: TfJson, vpc: Block): SummaryRow[] {
+  const mine = (type: string) => resourceList(stack, type).filter((b) => sameProvider(b, vpc));
+  const subnets = mine('aws_subnet');
   const azs = new Set(subnets.map((s) => str(s.availability_zone)));
-  const nat = resourceList(stack, 'aws_nat_gateway').length;
-  const flowLog = resourceList(stack, 'aws_flow_log').length > 0;
-  const retention = resourceList(stack, 'aws_cloudwatch_log_group')[0]?.retention_in_days;
+  const nat = mine('aws_nat_gateway').length;
+  const flowLog = mine('aws_flow_log').length > 0;
+  const retention = mine('aws_cloudwatch_log_group')[0]?.retention_in_days;
   return [
     {
-      area: 'network',
+      area: `network${regionLabel(stack, vpc)}`,
       detail: [
         `VPC ${str(vpc.cidr_block)}`,
         `${azs.size} AZs (${[...azs].join(', ')})`,
@@ -57,15 +73,17 @@ function networkRows(stack: TfJson): SummaryRow[] {
 }
 
 function loadBalancerRows(stack: TfJson): SummaryRow[] {
-  const lb = resourceList(stack, 'aws_lb')[0];
-  if (!lb) return [];
-  const listeners = resourceList(stack, 'aws_lb_listener');
+  return resourceList(stack, 'aws_lb').flatMap((lb) => loadBalancerRow(stack, lb));
+}
+
+function loadBalancerRow(stack: TfJson, lb: Block): SummaryRow[] {
+  const listeners = resourceList(stack, 'aws_lb_listener').filter((l) => sameProvider(l, lb));
   const https = listeners.find((l) => l.protocol === 'HTTPS');
   const http = listeners.find((l) => l.protocol === 'HTTP');
-  const health = resourceList(stack, 'aws_lb_target_group')[0]?.health_check as Block | undefined;
+  const health = resourceList(stack, 'aws_lb_target_group').find((t) => sameProvider(t, lb))?.health_check as Block | undefined;
   return [
     {
-      area: 'load balancer',
+      area: `load balancer${regionLabel(stack, lb)}`,
       detail: [
         `HTTPS ${String(https?.port)} (${str(https?.ssl_policy)})`,
         http ? `HTTP ${String(http.port)} → 301 HTTPS` : undefined,
@@ -80,14 +98,17 @@ function loadBalancerRows(stack: TfJson): SummaryRow[] {
 }
 
 function fleetRows(stack: TfJson): SummaryRow[] {
-  const group = resourceList(stack, 'aws_autoscaling_group')[0];
-  if (!group) return [];
+  return resourceList(stack, 'aws_autoscaling_group').flatMap((group) => fleetRow(stack, group));
+}
+
+function fleetRow(stack: TfJson, group: Block): SummaryRow[] {
+  const label = regionLabel(stack, group);
   const policy = group.mixed_instances_policy as Block;
   const distribution = policy.instances_distribution as Block;
   const overrides = (policy.launch_template as Block).override as Block[];
   return [
     {
-      area: 'fleet',
+      area: `fleet${label}`,
       detail: [
         `min ${String(group.min_size)} / max ${String(group.max_size)} / desired ${String(group.desired_capacity)} (units)`,
         `on-demand base ${String(distribution.on_demand_base_capacity)} + ${String(distribution.on_demand_percentage_above_base_capacity)}% above`,
@@ -95,14 +116,14 @@ function fleetRows(stack: TfJson): SummaryRow[] {
       ].join(' · '),
     },
     {
-      area: 'instance types',
+      area: `instance types${label}`,
       detail: overrides.map((o) => `${str(o.instance_type)}×${str(o.weighted_capacity)}`).join(' '),
     },
   ];
 }
 
 function scalingRows(stack: TfJson): SummaryRow[] {
-  const policies = resourceList(stack, 'aws_autoscaling_policy').map(describePolicy);
+  const policies = resourceList(stack, 'aws_autoscaling_policy').map((p) => `${describePolicy(p)}${regionLabel(stack, p)}`);
   const schedules = resourceList(stack, 'aws_autoscaling_schedule').map(
     (s) => `${str(s.recurrence)} ${str(s.time_zone)} → ${String(s.min_size)}/${String(s.max_size)}/${String(s.desired_capacity)}`,
   );
@@ -128,6 +149,24 @@ function describePolicy(policy: Block): string {
     default:
       return `simple ${str(policy.name)} (${signed(policy.scaling_adjustment)}, cooldown ${String(policy.cooldown)} s)`;
   }
+}
+
+function dnsRows(stack: TfJson): SummaryRow[] {
+  const records = resourceList(stack, 'aws_route53_record').filter((r) => r.alias);
+  if (records.length === 0) return [];
+  const describe = (r: Block) => {
+    const failover = (r.failover_routing_policy as Block | undefined)?.type;
+    const aliasName = String((r.alias as Block).name);
+    const kind = aliasName.match(/\$\{aws_([a-z_]+)\./)?.[1];
+    const target = kind === 'lb' ? (aliasName.includes('standby') ? 'standby ALB' : 'ALB') : kind === 'cloudfront_distribution' ? 'CloudFront maintenance page' : (kind ?? 'target');
+    return `${str(r.name)}${failover ? ` ${str(failover)}` : ''} → ${target}${r.health_check_id ? ' (health-checked)' : ''}`;
+  };
+  const checks = resourceList(stack, 'aws_route53_health_check').length;
+  const certificates = resourceList(stack, 'aws_acm_certificate').length;
+  return [
+    { area: 'dns', detail: records.map(describe).join(' · ') },
+    { area: 'certificates', detail: `${certificates} ACM (DNS-validated) · ${checks} Route 53 health check${checks === 1 ? '' : 's'}` },
+  ];
 }
 
 function stateBackendRows(stack: TfJson): SummaryRow[] {

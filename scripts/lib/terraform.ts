@@ -43,7 +43,10 @@ export interface PlanJson {
   resource_changes: PlannedChange[];
   planned_values: { outputs?: Record<string, { value?: unknown; sensitive: boolean }> };
   configuration: {
-    provider_config: Record<string, { name: string; full_name: string; alias?: string; version_constraint?: string }>;
+    provider_config: Record<
+      string,
+      { name: string; full_name: string; alias?: string; version_constraint?: string; expressions?: Record<string, { constant_value?: unknown }> }
+    >;
     root_module: { resources?: { address: string; type: string; provider_config_key: string }[] };
   };
 }

@@ -77,3 +77,23 @@ export function findBy(stack: TfJson, type: string, key: string, value: unknown)
   if (!match) throw new Error(`no ${type} with ${key} = ${JSON.stringify(value)}`);
   return match;
 }
+
+/**
+ * The part of a stack built under one construct path, e.g. `prod/primary/`
+ * (the primary region's web tier) or `prod/standby/` — resources and data
+ * sources only; backend, providers and outputs stay with the whole stack.
+ */
+export function underPath(stack: TfJson, prefix: string): TfJson {
+  const keep = (byType: Record<string, Record<string, Block>> | undefined) =>
+    Object.fromEntries(
+      Object.entries(byType ?? {})
+        .map(([type, byId]) => [type, Object.fromEntries(Object.entries(byId).filter(([, block]) => metadataPath(block).startsWith(prefix)))] as const)
+        .filter(([, byId]) => Object.keys(byId).length > 0),
+    );
+  return { ...stack, resource: keep(stack.resource), data: keep(stack.data) };
+}
+
+function metadataPath(block: Block): string {
+  const meta = (block['//'] as { metadata?: { path?: string } } | undefined)?.metadata;
+  return meta?.path ?? '';
+}

@@ -1,0 +1,167 @@
+import { Construct } from 'constructs';
+import type { AlarmMetric, EnvironmentSpec } from '../environments/schema';
+import { WebFleet } from '../modules/compute';
+import { LoadBalancer } from '../modules/load-balancer';
+import { Network } from '../modules/network';
+import { type MetricSpec, Scaling } from '../modules/scaling';
+
+/** The parts of an environment that describe one region's web tier. */
+export type TierSpec = Pick<
+  EnvironmentSpec,
+  | 'region'
+  | 'availabilityZones'
+  | 'network'
+  | 'instanceTypes'
+  | 'capacity'
+  | 'mixedInstances'
+  | 'app'
+  | 'loadBalancer'
+  | 'scaling'
+  | 'flowLogs'
+  | 'deletionProtection'
+>;
+
+export interface WebTierProps {
+  /** Name prefix, e.g. `web-app-prod` (or `web-app-prod-dr` for a standby). */
+  readonly name: string;
+  readonly spec: TierSpec;
+  /** Certificate for the HTTPS listener, in `spec.region`. */
+  readonly certificateArn: string;
+  /** Tags for instances and volumes (provider default_tags cover the rest). */
+  readonly tags: Record<string, string>;
+}
+
+/**
+ * One region's web tier, wired from the modules: network, load balancer,
+ * fleet and its scaling. A stack builds one per region it serves.
+ */
+export class WebTier extends Construct {
+  public readonly network: Network;
+  public readonly loadBalancer: LoadBalancer;
+  public readonly fleet: WebFleet;
+  public readonly scaling: Scaling;
+
+  constructor(scope: Construct, id: string, props: WebTierProps) {
+    super(scope, id);
+    const { spec, name } = props;
+
+    this.network = new Network(this, 'network', {
+      name,
+      region: spec.region,
+      cidr: spec.network.vpcCidr,
+      availabilityZones: spec.availabilityZones,
+      natMode: spec.network.natMode,
+      subnetPrefixLength: spec.network.subnetPrefixLength,
+      publicSubnetCidrs: spec.network.publicSubnets,
+      privateSubnetCidrs: spec.network.privateSubnets,
+      s3GatewayEndpoint: spec.network.s3GatewayEndpoint,
+      flowLogs: spec.flowLogs,
+    });
+
+    this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
+      name,
+      vpcId: this.network.vpcId,
+      subnetIds: this.network.publicSubnetIds,
+      certificateArn: props.certificateArn,
+      targetPort: spec.app.port,
+      ingressCidrs: spec.loadBalancer.ingressCidrs,
+      deletionProtection: spec.deletionProtection,
+      accessLogRetentionDays: spec.loadBalancer.accessLogRetentionDays,
+      healthCheck: { path: spec.app.healthPath },
+    });
+
+    this.fleet = new WebFleet(this, 'fleet', {
+      name,
+      vpcId: this.network.vpcId,
+      subnetIds: this.network.privateSubnetIds,
+      instanceTypes: spec.instanceTypes,
+      minSize: spec.capacity.minSize,
+      maxSize: spec.capacity.maxSize,
+      desiredCapacity: spec.capacity.desiredCapacity,
+      distribution: spec.mixedInstances,
+      appPort: spec.app.port,
+      loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
+      targetGroupArns: [this.loadBalancer.targetGroupArn],
+      imageId: spec.app.imageId,
+      userData: spec.app.userData,
+      tags: props.tags,
+    });
+
+    this.scaling = new Scaling(this, 'scaling', {
+      autoScalingGroupName: this.fleet.autoScalingGroupName,
+      namePrefix: name,
+    });
+    this.addScalingPolicies(spec.scaling);
+  }
+
+  private addScalingPolicies(scaling: TierSpec['scaling']): void {
+    const lb = this.loadBalancer;
+    const attached = [lb.httpsListener];
+
+    this.scaling.scaleOnCpuUtilization('cpu-target', { targetUtilizationPercent: scaling.cpuTarget });
+    if (scaling.requestsPerTarget !== undefined) {
+      this.scaling.scaleOnRequestCount('requests-target', {
+        targetRequestsPerTarget: scaling.requestsPerTarget,
+        loadBalancerArnSuffix: lb.loadBalancerArnSuffix,
+        targetGroupArnSuffix: lb.targetGroupArnSuffix,
+        dependsOn: attached,
+      });
+    }
+    const predictive = scaling.predictive;
+    if (predictive) {
+      const onRequests = predictive.metric === 'requests';
+      this.scaling.scaleOnForecast('predictive', {
+        mode: predictive.mode,
+        schedulingBufferTime: predictive.schedulingBufferTime,
+        maxCapacityBreachBehavior: predictive.maxCapacityBreachBehavior,
+        maxCapacityBuffer: predictive.maxCapacityBuffer,
+        metric: onRequests
+          ? {
+              kind: 'requests',
+              targetRequestsPerTarget: scaling.requestsPerTarget ?? 1000,
+              loadBalancerArnSuffix: lb.loadBalancerArnSuffix,
+              targetGroupArnSuffix: lb.targetGroupArnSuffix,
+            }
+          : { kind: 'cpu', targetUtilizationPercent: scaling.cpuTarget },
+        dependsOn: onRequests ? attached : undefined,
+      });
+    }
+    for (const policy of scaling.stepPolicies) {
+      this.scaling.scaleOnMetric(policy.name, { ...policy, metric: this.metric(policy.metric) });
+    }
+    for (const policy of scaling.simplePolicies) {
+      this.scaling.scaleOnAlarm(policy.name, { ...policy, metric: this.metric(policy.metric) });
+    }
+    for (const schedule of scaling.schedules) {
+      this.scaling.scaleOnSchedule(schedule.name, schedule);
+    }
+  }
+
+  /** Environment files name metrics; only the tier knows their dimensions. */
+  private metric(name: AlarmMetric): MetricSpec {
+    const lb = this.loadBalancer;
+    switch (name) {
+      case 'cpu':
+        return {
+          namespace: 'AWS/EC2',
+          metricName: 'CPUUtilization',
+          statistic: 'Average',
+          dimensions: { AutoScalingGroupName: this.fleet.autoScalingGroupName },
+        };
+      case 'requestCountPerTarget':
+        return {
+          namespace: 'AWS/ApplicationELB',
+          metricName: 'RequestCountPerTarget',
+          statistic: 'Sum',
+          dimensions: { TargetGroup: lb.targetGroupArnSuffix },
+        };
+      case 'targetResponseTime':
+        return {
+          namespace: 'AWS/ApplicationELB',
+          metricName: 'TargetResponseTime',
+          statistic: 'Average',
+          dimensions: { LoadBalancer: lb.loadBalancerArnSuffix },
+        };
+    }
+  }
+}
