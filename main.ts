@@ -6,13 +6,13 @@
 import { App } from 'cdktf';
 import { EnvironmentValidationError, readEnvironmentSources, validateEnvironments } from './environments/load';
 import { stateBackend } from './environments/state-backend';
-import { buildStacks } from './stacks';
+import { buildStacks, targetFromEnvironment } from './stacks';
 
 async function main(): Promise<void> {
   // ENVIRONMENTS_DIR swaps in another set of environment files (tests, forks).
   const environments = validateEnvironments(await readEnvironmentSources(process.env.ENVIRONMENTS_DIR || undefined));
   const app = new App();
-  buildStacks(app, environments, stateBackend);
+  buildStacks(app, environments, stateBackend, targetFromEnvironment());
   app.synth();
 }
 

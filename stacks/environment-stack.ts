@@ -1,4 +1,3 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DnsSpec, EnvironmentSpec, StandbyRegionSpec } from '../environments/schema';
@@ -14,11 +13,14 @@ import {
 import { AlertTopic } from '../modules/notifications';
 import { ProviderScope } from '../modules/shared/provider-scope';
 import { type BackendSettings, stateKey, stateKmsAlias } from './backend-settings';
+import { AWS_TARGET, awsProvider, type DeployTarget, targetBackend } from './target';
 import { type TierSpec, WebTier } from './web-tier';
 
 export interface EnvironmentStackProps {
   readonly environment: EnvironmentSpec;
   readonly backend: BackendSettings;
+  /** @default real AWS */
+  readonly target?: DeployTarget;
 }
 
 /**
@@ -31,15 +33,17 @@ export class EnvironmentStack extends TerraformStack {
   public readonly standby?: WebTier;
   private readonly tags: Record<string, string>;
   private readonly qualifiedName: string;
+  private readonly target: DeployTarget;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     const env = props.environment;
     super(scope, env.name);
     this.qualifiedName = `${env.project}-${env.name}`;
     this.tags = environmentTags(env);
+    this.target = props.target ?? AWS_TARGET;
 
     this.useRemoteState(env, props.backend);
-    new AwsProvider(this, 'aws', { region: env.region, defaultTags: [{ tags: this.tags }] });
+    awsProvider(this, 'aws', this.target, { region: env.region, defaultTags: [{ tags: this.tags }] });
 
     const dns = env.dns;
     const zone = dns ? new HostedZone(this, 'zone', { zoneName: dns.zone.name, zoneId: dns.zone.id }) : undefined;
@@ -86,11 +90,12 @@ export class EnvironmentStack extends TerraformStack {
     });
     // cdktf 0.21 predates the S3 lock file option; the override adds it verbatim.
     if (backend.locking === 'both') s3.addOverride('use_lockfile', true);
+    targetBackend(s3, this.target);
   }
 
   /** A provider alias for `region`, and a scope whose resources use it. */
   private regionScope(alias: string, region: string): ProviderScope {
-    const provider = new AwsProvider(this, `aws-${alias}`, { alias, region, defaultTags: [{ tags: this.tags }] });
+    const provider = awsProvider(this, `aws-${alias}`, this.target, { alias, region, defaultTags: [{ tags: this.tags }] });
     return new ProviderScope(this, alias, provider);
   }
 

@@ -3,15 +3,22 @@ import type { EnvironmentSpec } from '../environments/schema';
 import type { BackendSettings } from './backend-settings';
 import { EnvironmentStack } from './environment-stack';
 import { StateBackendStack } from './state-backend-stack';
+import { AWS_TARGET, type DeployTarget } from './target';
 
 export { EnvironmentStack } from './environment-stack';
 export { StateBackendStack, STATE_BACKEND_STACK } from './state-backend-stack';
 export type { BackendSettings } from './backend-settings';
+export { AWS_TARGET, type DeployTarget, targetFromEnvironment } from './target';
 
 /** The whole app: the state backend, then one stack per validated environment. */
-export function buildStacks(app: App, environments: readonly EnvironmentSpec[], backend: BackendSettings) {
+export function buildStacks(
+  app: App,
+  environments: readonly EnvironmentSpec[],
+  backend: BackendSettings,
+  target: DeployTarget = AWS_TARGET,
+) {
   return {
-    stateBackend: new StateBackendStack(app, backend),
-    environments: environments.map((environment) => new EnvironmentStack(app, { environment, backend })),
+    stateBackend: new StateBackendStack(app, backend, target),
+    environments: environments.map((environment) => new EnvironmentStack(app, { environment, backend, target })),
   };
 }

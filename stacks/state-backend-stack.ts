@@ -1,8 +1,8 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { StateBackend } from '../modules/state-backend';
 import { type BackendSettings, stateKmsAlias } from './backend-settings';
+import { AWS_TARGET, awsProvider, type DeployTarget } from './target';
 
 export const STATE_BACKEND_STACK = 'state-backend';
 
@@ -11,10 +11,13 @@ export const STATE_BACKEND_STACK = 'state-backend';
  * state stays local: it cannot live in the bucket it creates.
  */
 export class StateBackendStack extends TerraformStack {
-  constructor(scope: Construct, settings: BackendSettings) {
+  constructor(scope: Construct, settings: BackendSettings, target: DeployTarget = AWS_TARGET) {
     super(scope, STATE_BACKEND_STACK);
-    new LocalBackend(this, { path: `terraform.${STATE_BACKEND_STACK}.tfstate` });
-    new AwsProvider(this, 'aws', {
+    const stateFile = `terraform.${STATE_BACKEND_STACK}.tfstate`;
+    // Relative to the stack's working directory (cdktf.out/stacks/state-backend):
+    // the project root, which survives re-synthesis; a sandbox keeps it in its temp dir.
+    new LocalBackend(this, { path: target.kind === 'emulator' ? `${target.localStateDir}/${stateFile}` : `../../../${stateFile}` });
+    awsProvider(this, 'aws', target, {
       region: settings.region,
       defaultTags: [{ tags: { Project: settings.project, ManagedBy: 'cdktf', Purpose: 'terraform-state' } }],
     });
@@ -23,6 +26,8 @@ export class StateBackendStack extends TerraformStack {
       lockTableName: settings.lockTable,
       keyAlias: stateKmsAlias(settings),
       noncurrentVersionRetentionDays: settings.noncurrentVersionRetentionDays,
+      // A sandbox is torn down after every run; a real account's state never is.
+      protect: target.kind === 'aws',
     });
     new TerraformOutput(this, 'state_bucket', { value: backend.bucketName });
     new TerraformOutput(this, 'lock_table', { value: backend.lockTableName });

@@ -365,7 +365,8 @@ describe('staging exercises step and simple scaling', () => {
 
 describe('state-backend stack', () => {
   it('keeps its own state local', () => {
-    expect(stack('state-backend').terraform.backend).toEqual({ local: { path: 'terraform.state-backend.tfstate' } });
+    // Relative to cdktf.out/stacks/state-backend: the project root, which survives re-synthesis.
+    expect(stack('state-backend').terraform.backend).toEqual({ local: { path: '../../../terraform.state-backend.tfstate' } });
   });
 
   it('bucket: versioned, KMS-encrypted with a rotating key, private, owner-enforced, TLS-only, undeletable', () => {

@@ -23,6 +23,7 @@ export interface StateBackendProps {
   readonly noncurrentVersionRetentionDays?: number;
   /**
    * Protect bucket and table from `terraform destroy` and console deletion.
+   * `false` (sandboxes only) also lets destroy empty the bucket.
    * @default true
    */
   readonly protect?: boolean;
@@ -62,6 +63,7 @@ export class StateBackend extends Construct {
 
     const bucket = new S3Bucket(this, 'bucket', {
       bucket: props.bucketName,
+      forceDestroy: !protect,
       lifecycle: { preventDestroy: protect },
     });
     this.bucketName = bucket.bucket;
