@@ -1,3 +1,4 @@
+import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DnsSpec, EnvironmentSpec, StandbyRegionSpec } from '../environments/schema';
@@ -46,11 +47,16 @@ export class EnvironmentStack extends TerraformStack {
     awsProvider(this, 'aws', this.target, { region: env.region, defaultTags: [{ tags: this.tags }] });
 
     const dns = env.dns;
-    const zone = dns ? new HostedZone(this, 'zone', { zoneName: dns.zone.name, zoneId: dns.zone.id }) : undefined;
-    const certificateFor = (scopeOf: Construct, given: string | undefined): string => {
+    // An account's zone ID or certificate ARN cannot exist in an emulator: a
+    // sandbox creates the zone and asks the emulator's ACM for certificates.
+    const inSandbox = this.target.kind === 'emulator';
+    const zone = dns ? new HostedZone(this, 'zone', { zoneName: dns.zone.name, zoneId: inSandbox ? undefined : dns.zone.id }) : undefined;
+    const certificateFor = (scopeOf: Construct, configured: string | undefined): string => {
+      const given = inSandbox ? undefined : configured;
       if (given) return given;
-      if (!dns || !zone) throw new Error(`${env.name}: no certificateArn and no dns to issue one (schema should have caught this)`);
-      return new ValidatedCertificate(scopeOf, 'certificate', { domainName: dns.domain, zoneId: zone.zoneId }).certificateArn;
+      if (dns && zone) return new ValidatedCertificate(scopeOf, 'certificate', { domainName: dns.domain, zoneId: zone.zoneId }).certificateArn;
+      if (inSandbox) return sandboxCertificate(scopeOf, this.qualifiedName);
+      throw new Error(`${env.name}: no certificateArn and no dns to issue one (schema should have caught this)`);
     };
 
     this.primary = new WebTier(this, 'primary', {
@@ -156,6 +162,11 @@ export class EnvironmentStack extends TerraformStack {
       secondary,
     });
   }
+}
+
+/** A certificate from the emulator's ACM, for environments without DNS. */
+function sandboxCertificate(scope: Construct, name: string): string {
+  return new AcmCertificate(scope, 'sandbox-certificate', { domainName: `${name}.sandbox.test`, validationMethod: 'DNS' }).arn;
 }
 
 function loadBalancerTarget(tier: WebTier): AliasTarget {

@@ -12,7 +12,7 @@ export type DeployTarget =
   | { readonly kind: 'aws' }
   | {
       readonly kind: 'emulator';
-      /** e.g. `http://127.0.0.1:5000` */
+      /** e.g. `https://127.0.0.1:5000` */
       readonly endpoint: string;
       /** Absolute directory for the state-backend stack's local state. */
       readonly localStateDir: string;
@@ -59,7 +59,7 @@ export function targetFromEnvironment(env: NodeJS.ProcessEnv = process.env): Dep
 }
 
 /** Emulator credentials: moto accepts any; these are not secrets. */
-const EMULATOR_CREDENTIALS = { accessKey: 'testing', secretKey: 'testing' };
+export const EMULATOR_CREDENTIALS = { accessKey: 'testing', secretKey: 'testing' };
 
 /** An AWS provider for `target`; identical config on AWS, endpoints and test credentials on the emulator. */
 export function awsProvider(scope: Construct, id: string, target: DeployTarget, config: AwsProviderConfig): AwsProvider {
@@ -69,8 +69,10 @@ export function awsProvider(scope: Construct, id: string, target: DeployTarget, 
     ...EMULATOR_CREDENTIALS,
     endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, target.endpoint]))],
     s3UsePathStyle: true,
-    skipCredentialsValidation: true,
-    skipRequestingAccountId: true,
+    // The emulator serves TLS (so TLS-only bucket policies are enforced) with a self-signed certificate.
+    insecure: true,
+    // The account ID comes from the emulator's STS, as on AWS: the provider
+    // needs it to tell this account's security-group references from others'.
     skipMetadataApiCheck: 'true',
     skipRegionValidation: true,
   });
@@ -81,6 +83,7 @@ export function targetBackend(backend: S3Backend, target: DeployTarget): void {
   if (target.kind === 'aws') return;
   backend.addOverride('endpoints', { s3: target.endpoint, dynamodb: target.endpoint, sts: target.endpoint, iam: target.endpoint });
   backend.addOverride('use_path_style', true);
+  backend.addOverride('insecure', true);
   backend.addOverride('skip_credentials_validation', true);
   backend.addOverride('skip_requesting_account_id', true);
   backend.addOverride('skip_metadata_api_check', true);

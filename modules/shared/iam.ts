@@ -16,7 +16,10 @@ export function assumeRolePolicy(scope: Construct, id: string, service: string):
   }).json;
 }
 
-/** Statement that refuses any request to `bucketArn` not made over TLS 1.2+. */
+/** Sids of the statements `denyInsecureTransport` returns. */
+export const TLS_ONLY_STATEMENT_IDS = ['DenyInsecureTransport', 'DenyOutdatedTls'];
+
+/** Statements that refuse any request to `bucketArn` not made over TLS 1.2+. */
 export function denyInsecureTransport(bucketArn: string) {
   return [
     {

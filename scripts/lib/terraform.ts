@@ -75,7 +75,7 @@ export function assertTerraformInstalled(): string {
 }
 
 /** The process environment without a CLI config that may not exist, plus automation flags. */
-function quietEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function quietEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0', ...extra };
   if (!extra.TF_CLI_CONFIG_FILE) delete env.TF_CLI_CONFIG_FILE;
   return env;

@@ -1,0 +1,213 @@
+"""Starts moto's server with the corrections this project's stacks need.
+
+moto answers some calls differently from AWS. Each difference below is one
+named correction, applied to moto's classes before the server starts, so the
+stacks deploy into the emulator exactly as written and a second plan is empty
+where it is empty on AWS. Nothing here changes what the stacks contain.
+
+Every correction is listed by `--list` (JSON ids); stacks/emulator-compat.ts
+documents the same ids and a test keeps the two lists equal. A correction that
+no longer fits the installed moto prints a warning naming it and is skipped.
+
+Usage: python3 moto_launcher.py <host> <port>   (serves TLS with a self-signed certificate)
+       python3 moto_launcher.py --list
+"""
+import json
+import sys
+from typing import Callable, Dict
+
+CORRECTIONS: Dict[str, Callable[[], None]] = {}
+
+
+def correction(gap_id: str):
+    def register(fn: Callable[[], None]) -> Callable[[], None]:
+        CORRECTIONS[gap_id] = fn
+        return fn
+
+    return register
+
+
+@correction("bucket-policy-conditions")
+def bucket_policy_conditions() -> None:
+    """moto treats a statement whose Condition does not match as an explicit
+    Deny, and a condition on a key it has no value for (s3:TlsVersion) as
+    matching, so a TLS-only bucket policy denies every object request. AWS
+    does neither: a statement whose condition does not match does not apply."""
+    from moto.iam import access_control
+
+    statement = access_control.IAMPolicyStatement
+    neutral = access_control.PermissionResult.NEUTRAL
+    original = statement.is_action_permitted
+    statement._check_conditions  # fail early if moto renamed it
+
+    def condition_applies(conditions, values):
+        for operator, keys in conditions.items():
+            for key in keys:
+                if key not in (values or {}) and not operator.endswith("IfExists"):
+                    return False
+        return True
+
+    def is_action_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):
+        conditions = self._statement.get("Condition")
+        if conditions and not (
+            condition_applies(conditions, incoming_condition_values) and self._check_conditions(incoming_condition_values)
+        ):
+            return neutral
+        return original(self, action, resource, principal, incoming_condition_values)
+
+    statement.is_action_permitted = is_action_permitted
+
+
+@correction("mixed-instances-capacity")
+def mixed_instances_capacity() -> None:
+    """moto sizes a mixed-instances group by flooring the on-demand and Spot
+    shares separately (desired 4, base 2, 20 % above base: 2 + int(1.6) = 3),
+    so the group never reaches its desired capacity and Terraform waits for
+    it until wait_for_capacity_timeout. AWS fills the whole desired capacity;
+    so does this, in units of the first override's weight, and it reports each
+    instance's weight as AWS does."""
+    from moto.autoscaling import models
+
+    group = models.FakeAutoScalingGroup
+    original = group.set_desired_capacity
+    group.replace_autoscaling_group_instances  # fail early if moto renamed it
+
+    def primary_weight(self) -> int:
+        overrides = ((self.mixed_instances_policy or {}).get("LaunchTemplate") or {}).get("Overrides") or []
+        raw = str(overrides[0].get("WeightedCapacity", "1")) if overrides else "1"
+        return max(int(raw), 1) if raw.isdigit() else 1
+
+    def set_desired_capacity(self, new_capacity):
+        original(self, new_capacity)
+        if not self.mixed_instances_policy:
+            return
+        weight = primary_weight(self)
+        missing = -(-(self.desired_capacity or 0) // weight) - len(self.active_instances())
+        if missing > 0:
+            self.replace_autoscaling_group_instances(missing, self.get_propagated_tags())
+            if self.name in self.autoscaling_backend.autoscaling_groups:
+                self.autoscaling_backend.update_attached_elbs(self.name)
+                self.autoscaling_backend.update_attached_target_groups(self.name)
+        for state in self.instance_states:
+            state.weighted_capacity = str(weight)
+
+    group.set_desired_capacity = set_desired_capacity
+
+
+@correction("asg-default-instance-warmup")
+def asg_default_instance_warmup() -> None:
+    """moto drops DefaultInstanceWarmup on create and update and reports none,
+    so every plan would set it again."""
+    from moto.autoscaling.responses import AutoScalingResponse
+
+    for name in ("create_auto_scaling_group", "update_auto_scaling_group"):
+        original = getattr(AutoScalingResponse, name)
+
+        def with_warmup(self, _original=original):
+            result = _original(self)
+            warmup = self._get_int_param("DefaultInstanceWarmup")
+            group = self.autoscaling_backend.autoscaling_groups.get(self._get_param("AutoScalingGroupName"))
+            if warmup is not None and group is not None:
+                group.default_instance_warmup = warmup
+            return result
+
+        setattr(AutoScalingResponse, name, with_warmup)
+
+
+@correction("scaling-policy-fields")
+def scaling_policy_fields() -> None:
+    """moto omits a policy's Enabled flag (read back as false) and returns an
+    empty PredictiveScalingConfiguration on policies of other types, so every
+    plan would re-enable each policy and drop the phantom block."""
+    from moto.autoscaling import models
+
+    policy = models.FakeScalingPolicy
+    original = policy.__init__
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.enabled = True
+        if self.policy_type != "PredictiveScaling":
+            self.predictive_scaling_configuration = None
+
+    policy.__init__ = __init__
+
+
+@correction("launch-template-tags")
+def launch_template_tags() -> None:
+    """moto copies the tags of the launch template itself (a TagSpecification
+    of type launch-template on CreateLaunchTemplate) into the template's
+    data, where AWS never puts them, so every plan would remove them."""
+    from moto.ec2.models import launch_templates
+
+    version = launch_templates.LaunchTemplateVersion
+    original = version.__init__
+
+    def __init__(self, template, number, data, description):
+        specs = [s for s in data.get("TagSpecifications", []) if s.get("ResourceType") != "launch-template"]
+        data = {**data, "TagSpecifications": specs} if specs else {k: v for k, v in data.items() if k != "TagSpecifications"}
+        original(self, template, number, data, description)
+
+    version.__init__ = __init__
+
+
+@correction("security-group-rule-description")
+def security_group_rule_description() -> None:
+    """moto reads a rule's description only from CIDR ranges, so a rule that
+    references another security group reads back without its description."""
+    from moto.ec2.models import security_groups
+
+    rule = security_groups.SecurityGroupRule
+    rule.description = property(lambda self: self.ip_range.get("Description") or self.source_group.get("Description"))
+
+
+@correction("alb-deletion-protection")
+def alb_deletion_protection() -> None:
+    """moto deletes a load balancer whose deletion protection is on; AWS
+    refuses with OperationNotPermitted, which is what protects prod from a
+    stray destroy."""
+    from moto.elbv2 import exceptions, models
+
+    backend = models.ELBv2Backend
+    original = backend.delete_load_balancer
+
+    class OperationNotPermitted(exceptions.ELBClientError):
+        def __init__(self, arn):
+            super().__init__(
+                "OperationNotPermitted",
+                f"Load balancer '{arn}' cannot be deleted because deletion protection is enabled",
+            )
+
+    def delete_load_balancer(self, arn):
+        balancer = self.load_balancers.get(arn)
+        if balancer is not None and balancer.attrs.get("deletion_protection.enabled") == "true":
+            raise OperationNotPermitted(arn)
+        return original(self, arn)
+
+    backend.delete_load_balancer = delete_load_balancer
+
+
+def apply_corrections() -> None:
+    for gap_id, apply in CORRECTIONS.items():
+        try:
+            apply()
+        except (ImportError, AttributeError, TypeError) as error:
+            sys.stderr.write(f"warning: emulator correction {gap_id} does not fit this moto ({error}); skipped\n")
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--list"]:
+        print(json.dumps(sorted(CORRECTIONS)))
+        return
+    host, port = sys.argv[1:3]
+    try:
+        from moto import server
+    except ImportError:
+        sys.stderr.write("moto is not installed: pip install 'moto[server]'\n")
+        sys.exit(3)
+    apply_corrections()
+    server.main(["-H", host, "-p", port, "--ssl"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+/**
+ * Where the local emulator (moto 5) differs from AWS for these stacks, and
+ * how each difference is handled. None is handled by changing a module:
+ * `launcher` gaps are corrected inside moto by scripts/emulator/moto_launcher.py
+ * (its `--list` must name exactly these ids; a test checks), `target` gaps
+ * by the emulator target in stacks/target.ts and environment-stack.ts,
+ * `reader` gaps where the SDK inventory reads the emulator, and `open` gaps
+ * are not handled: they are what the sandbox cannot show.
+ */
+
+export interface EmulatorGap {
+  readonly id: string;
+  readonly where: 'launcher' | 'target' | 'reader' | 'open';
+  /** What moto does differently from AWS. */
+  readonly gap: string;
+  /** How the sandbox copes. */
+  readonly handling: string;
+}
+
+export const EMULATOR_GAPS: readonly EmulatorGap[] = [
+  {
+    id: 'bucket-policy-conditions',
+    where: 'launcher',
+    gap: 'evaluates bucket policies without request context: a statement whose Condition does not match counts as an explicit Deny, so the TLS-only state-bucket policy denies every request',
+    handling: 'a statement whose condition does not match is neutral, as on AWS; the TLS-only policies stay in the stacks',
+  },
+  {
+    id: 'mixed-instances-capacity',
+    where: 'launcher',
+    gap: 'floors the on-demand and Spot shares of a mixed-instances group separately (desired 4, base 2, 20 % → 3 instances), so Terraform waits for capacity until it times out',
+    handling: 'the group is filled to its desired capacity, in units of the first override\'s weight, and each instance reports its weight',
+  },
+  {
+    id: 'asg-default-instance-warmup',
+    where: 'launcher',
+    gap: 'drops DefaultInstanceWarmup, so every plan would set it again',
+    handling: 'stored on create and update and reported back',
+  },
+  {
+    id: 'scaling-policy-fields',
+    where: 'launcher',
+    gap: 'omits Enabled from scaling policies and returns an empty PredictiveScalingConfiguration on target-tracking ones, so every plan would change them',
+    handling: 'policies report Enabled=true; only predictive policies carry a predictive configuration',
+  },
+  {
+    id: 'launch-template-tags',
+    where: 'launcher',
+    gap: 'copies the launch template\'s own tags into its data as a launch-template TagSpecification, so every plan would remove them',
+    handling: 'tags of the template itself stay out of its data, as on AWS',
+  },
+  {
+    id: 'security-group-rule-description',
+    where: 'launcher',
+    gap: 'reads a rule\'s description only from CIDR ranges, so rules that reference a security group lose theirs',
+    handling: 'the description is read from the referenced-group pair too',
+  },
+  {
+    id: 'alb-deletion-protection',
+    where: 'launcher',
+    gap: 'deletes a load balancer whose deletion protection is on, where AWS refuses (OperationNotPermitted)',
+    handling: 'refused as on AWS; tearing down a protected environment lifts the protection first, as an operator would',
+  },
+  {
+    id: 'account-resources',
+    where: 'target',
+    gap: 'a hosted-zone ID or certificate ARN from a real account does not exist in the emulator',
+    handling: 'emulator builds create the zone and request listener certificates from the emulator\'s ACM (DNS-validated where the environment has DNS)',
+  },
+  {
+    id: 'account-id',
+    where: 'target',
+    gap: 'with skip_requesting_account_id the provider cannot tell this account\'s security-group references from another\'s, and plans would rewrite them',
+    handling: 'the emulator provider asks the emulator\'s STS for the account ID, as it asks AWS\'s',
+  },
+  {
+    id: 'managed-policies-and-acm-wait',
+    where: 'target',
+    gap: 'moto knows AWS-managed IAM policies only when asked, and keeps new certificates pending for 60 s',
+    handling: 'the emulator starts with MOTO_IAM_LOAD_MANAGED_POLICIES=true and MOTO_ACM_VALIDATION_WAIT=0',
+  },
+  {
+    id: 'aws-managed-kms-key',
+    where: 'reader',
+    gap: 'labels the aws/dynamodb default key, created with the lock table, as customer-managed; it outlives the table as on AWS',
+    handling: 'the leftover check counts keys behind alias/aws/* as the account\'s, not the stack\'s',
+  },
+  {
+    id: 'target-groups-of-balancer',
+    where: 'reader',
+    gap: 'answers TargetGroupNotFound for a load balancer without target groups, where AWS answers an empty list',
+    handling: 'the inventory reads that answer as an empty list',
+  },
+  {
+    id: 'instance-refresh',
+    where: 'open',
+    gap: 'has no StartInstanceRefresh: an apply that changes the launch template of an existing group fails in the emulator',
+    handling: 'first applies and no-change plans (what the sandbox and tests do) never start a refresh; rolling refreshes are tested only on AWS',
+  },
+  {
+    id: 'lifecycle-actions',
+    where: 'open',
+    gap: 'has no CompleteLifecycleAction or RecordLifecycleActionHeartbeat, and no Spot interruptions or instance health',
+    handling: 'not exercised by the sandbox: instances are records, nothing boots or serves /health',
+  },
+];
+
+/** Ids the emulator launcher must correct. */
+export function launcherGapIds(): string[] {
+  return EMULATOR_GAPS.filter((g) => g.where === 'launcher')
+    .map((g) => g.id)
+    .sort();
+}

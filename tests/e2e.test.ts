@@ -1,0 +1,312 @@
+/**
+ * Terratest-style end-to-end tests: `dev` and `prod` applied into a fresh
+ * local AWS emulator with the real cdktf CLI and Terraform, their state in
+ * the S3 + DynamoDB backend deployed into that emulator first. Assertions are
+ * on what the AWS SDK reads back, compared with the environment files; then a
+ * second plan must be empty, the backend must survive concurrent and killed
+ * runs, and a destroy must leave nothing behind.
+ *
+ * The emulator is moto (pip install "moto[server]"): without it these tests
+ * fail and say so. stacks/emulator-compat.ts lists where it differs from AWS.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readEnvironmentSources, validateEnvironments } from '../environments/load';
+import type { EnvironmentSpec } from '../environments/schema';
+import { stateBackend } from '../environments/state-backend';
+import { type AutoScalingGroup, type Inventory, leftovers, type LoadBalancer } from '../scripts/lib/inventory';
+import { type CommandResult, killTree } from '../scripts/lib/processes';
+import { Sandbox } from '../scripts/lib/sandbox';
+import { STATE_BACKEND_STACK } from '../stacks/state-backend-stack';
+import { heldLock, stateVersions } from './support/remote-state';
+
+const MINUTES = 60_000;
+const started = Date.now();
+/** Step durations, printed after the run: what the README's timings come from. */
+const timings: string[] = [];
+async function timed<T>(label: string, work: Promise<T>): Promise<T> {
+  const from = Date.now();
+  try {
+    return await work;
+  } finally {
+    timings.push(`${label.padEnd(34)} ${((Date.now() - from) / 1000).toFixed(1).padStart(6)} s   (ends at ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }
+}
+let sandbox: Sandbox;
+let specs: Record<string, EnvironmentSpec>;
+let backendDone: Promise<CommandResult>;
+
+beforeAll(async () => {
+  specs = Object.fromEntries(validateEnvironments(await readEnvironmentSources()).map((spec) => [spec.name, spec]));
+  sandbox = await timed('start emulator', Sandbox.create());
+  await timed('cdktf synth', sandbox.synth());
+  const backend = sandbox.deployStateBackend();
+  backendDone = timed('state-backend: deploy', backend.done);
+  // Environments start once the bucket, table and key exist; the lifecycle rule settles meanwhile.
+  await timed('state-backend: usable', backend.usable);
+}, 3 * MINUTES);
+
+afterAll(async () => {
+  await sandbox?.close();
+  console.log(`end-to-end timings (${((Date.now() - started) / 1000).toFixed(0)} s in all):\n${timings.join('\n')}`);
+});
+
+/** No-change plan: exit 0 with -detailed-exitcode (2 would mean changes). */
+async function planAgain(stack: string): Promise<CommandResult> {
+  return sandbox.terraform(stack, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=60s']);
+}
+
+function changesOf(plan: CommandResult): string {
+  return plan.output
+    .split('\n')
+    .filter((line) => /^\s+# .* (will|must) be/.test(line) || /^Plan:/.test(line) || /Error/.test(line))
+    .join('\n');
+}
+
+function groupNamed(inventory: Inventory, name: string): AutoScalingGroup {
+  const group = inventory.autoScalingGroups.find((g) => g.name === name);
+  if (!group) throw new Error(`no Auto Scaling group ${name}; found ${inventory.autoScalingGroups.map((g) => g.name).join(', ')}`);
+  return group;
+}
+
+function balancerNamed(inventory: Inventory, name: string): LoadBalancer {
+  const lb = inventory.loadBalancers.find((l) => l.name === name);
+  if (!lb) throw new Error(`no load balancer ${name}; found ${inventory.loadBalancers.map((l) => l.name).join(', ')}`);
+  return lb;
+}
+
+/** What every web tier must show, read back from the emulator, against its spec. */
+function expectWebTier(inventory: Inventory, name: string, spec: Pick<EnvironmentSpec, 'region' | 'availabilityZones' | 'app' | 'deletionProtection'>, cidr: string) {
+  const network = inventory.networks.find((n) => n.name === `${name}-vpc`);
+  expect(network, `VPC ${name}-vpc`).toBeDefined();
+  expect(network?.region).toBe(spec.region);
+  expect(network?.cidr).toBe(cidr);
+  expect(network?.subnets.filter((s) => s.tier === 'public').map((s) => s.zone).sort()).toEqual([...spec.availabilityZones].sort());
+  expect(network?.subnets.filter((s) => s.tier === 'private').map((s) => s.zone).sort()).toEqual([...spec.availabilityZones].sort());
+
+  const lb = balancerNamed(inventory, `${name}-alb`);
+  expect(lb.state).toBe('active');
+  expect(lb.attributes['routing.http.drop_invalid_header_fields.enabled']).toBe('true');
+  expect(lb.attributes['deletion_protection.enabled']).toBe(String(spec.deletionProtection));
+  expect(lb.attributes['access_logs.s3.enabled']).toBe('true');
+  const https = lb.listeners.find((l) => l.port === 443);
+  expect(https).toMatchObject({ protocol: 'HTTPS', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', action: 'forward' });
+  expect(lb.listeners.find((l) => l.port === 80)).toMatchObject({ protocol: 'HTTP', action: 'redirect → HTTPS:443 (HTTP_301)' });
+  expect(lb.targetGroups).toHaveLength(1);
+  expect(lb.targetGroups[0]).toMatchObject({ port: spec.app.port, protocol: 'HTTP', healthCheck: { path: spec.app.healthPath, matcher: '200' } });
+  return { network, lb };
+}
+
+function expectMixedFleet(
+  group: AutoScalingGroup,
+  capacity: { minSize: number; maxSize: number; desiredCapacity?: number },
+  mixed: EnvironmentSpec['mixedInstances'],
+  instanceTypes: EnvironmentSpec['instanceTypes'],
+) {
+  const desired = capacity.desiredCapacity ?? capacity.minSize;
+  expect({ min: group.min, max: group.max, desired: group.desired }).toEqual({ min: capacity.minSize, max: capacity.maxSize, desired });
+  expect(group.healthCheckType).toBe('ELB');
+  expect(group.capacityRebalance).toBe(true);
+  expect(group.defaultInstanceWarmup).toBe(120);
+  expect(group.mixed).toEqual({
+    onDemandBase: mixed.onDemandBaseCapacity,
+    onDemandAboveBasePercent: mixed.onDemandPercentageAboveBaseCapacity,
+    spotStrategy: mixed.spotAllocationStrategy,
+    overrides: instanceTypes.map((t) => ({ type: t.type, weight: t.weight })),
+  });
+  // Instances of the first type (weight w) fill the desired capacity in units.
+  expect(group.instances).toBe(Math.ceil(desired / (instanceTypes[0]?.weight ?? 1)));
+}
+
+describe('end-to-end on the local emulator (moto)', () => {
+  test.concurrent(
+    'dev: apply, read back with the SDK, plan again, survive concurrent and killed runs, destroy',
+    async () => {
+      const dev = specs.dev as EnvironmentSpec;
+      const name = `${dev.project}-${dev.name}`;
+      await timed('dev: cdktf deploy', sandbox.deploy('dev'));
+      try {
+        const inventory = await timed('dev: read back', sandbox.inventory(['dev']));
+        const { lb } = expectWebTier(inventory, name, dev, dev.network.vpcCidr);
+        expect(inventory.networks.find((n) => n.name === `${name}-vpc`)?.natGateways).toBe(1);
+
+        const group = groupNamed(inventory, `${name}-web`);
+        expectMixedFleet(group, dev.capacity, dev.mixedInstances, dev.instanceTypes);
+        expect(group.policies).toEqual([
+          expect.objectContaining({ name: `${name}-cpu-target`, type: 'TargetTrackingScaling', enabled: true, target: expect.objectContaining({ metric: 'ASGAverageCPUUtilization', value: dev.scaling.cpuTarget }) }),
+        ]);
+        expect(group.schedules.map((s) => ({ name: s.name, recurrence: s.recurrence, timeZone: s.timeZone, min: s.min, max: s.max, desired: s.desired }))).toEqual(
+          [...dev.scaling.schedules]
+            .sort((a, b) => a.name.localeCompare(b.name))
+            .map((s) => ({ name: `${name}-${s.name}`, recurrence: s.recurrence, timeZone: s.timeZone, min: s.minSize, max: s.maxSize, desired: s.desiredCapacity })),
+        );
+
+        // dev has a zone of its own and a plain alias to its load balancer.
+        const zone = inventory.hostedZones.find((z) => z.name.replace(/\.$/, '') === dev.dns?.zone.name);
+        expect(zone?.records.find((r) => r.name === dev.dns?.domain && r.type === 'A')).toMatchObject({ aliasTarget: lb.dnsName, failover: undefined });
+
+        const plan = await timed('dev: plan again', planAgain('dev'));
+        expect(plan.code, `second plan of dev shows changes:\n${changesOf(plan)}`).toBe(0);
+
+        await timed('dev: state safety', stateSafety());
+      } finally {
+        await timed('dev: cdktf destroy', sandbox.teardown('dev'));
+      }
+      const state = await sandbox.terraform('dev', ['state', 'list']);
+      expect({ code: state.code, resources: state.output.trim() }).toEqual({ code: 0, resources: '' });
+    },
+    8 * MINUTES,
+  );
+
+  test.concurrent(
+    'prod: apply with its Tokyo standby, read back with the SDK, plan again, tear down',
+    async () => {
+      const prod = specs.prod as EnvironmentSpec;
+      const name = `${prod.project}-${prod.name}`;
+      const standby = prod.dns?.failover?.kind === 'standby-region' ? prod.dns.failover : undefined;
+      if (!standby) throw new Error('prod is expected to fail over to a standby region');
+      await timed('prod: cdktf deploy', sandbox.deploy('prod'));
+      let lifted: string[] = [];
+      try {
+        const inventory = await timed('prod: read back', sandbox.inventory(['prod']));
+        const primary = expectWebTier(inventory, name, prod, prod.network.vpcCidr);
+        expect(primary.network?.natGateways).toBe(prod.availabilityZones.length);
+        const secondary = expectWebTier(inventory, `${name}-dr`, { ...prod, region: standby.region, availabilityZones: standby.availabilityZones }, standby.vpcCidr);
+
+        const group = groupNamed(inventory, `${name}-web`);
+        expectMixedFleet(group, prod.capacity, prod.mixedInstances, prod.instanceTypes);
+        const predictive = group.policies.find((p) => p.type === 'PredictiveScaling');
+        expect(predictive?.predictive).toEqual({
+          mode: prod.scaling.predictive?.mode,
+          schedulingBufferTime: prod.scaling.predictive?.schedulingBufferTime,
+          maxCapacityBreachBehavior: prod.scaling.predictive?.maxCapacityBreachBehavior,
+          metric: 'ASGCPUUtilization',
+          targetValue: prod.scaling.cpuTarget,
+        });
+        const tracking = group.policies.filter((p) => p.type === 'TargetTrackingScaling');
+        expect(tracking.map((p) => [p.target?.metric, p.target?.value]).sort()).toEqual([
+          ['ALBRequestCountPerTarget', prod.scaling.requestsPerTarget],
+          ['ASGAverageCPUUtilization', prod.scaling.cpuTarget],
+        ]);
+        // AWS's label order: load balancer, then target group.
+        expect(tracking.find((p) => p.target?.metric === 'ALBRequestCountPerTarget')?.target?.resourceLabel).toMatch(
+          new RegExp(`^app/${name}-alb/[0-9a-f]+/targetgroup/[^/]+/[0-9a-f]+$`),
+        );
+
+        const standbyGroup = groupNamed(inventory, `${name}-dr-web`);
+        expectMixedFleet(standbyGroup, standby.capacity, standby.mixedInstances, prod.instanceTypes);
+        expect(standbyGroup.region).toBe(standby.region);
+        expect(standbyGroup.policies.every((p) => p.type === 'TargetTrackingScaling')).toBe(true);
+
+        // Route 53: PRIMARY → Seoul ALB with its health check, SECONDARY → Tokyo ALB with its own.
+        const zone = inventory.hostedZones.find((z) => z.name.replace(/\.$/, '') === prod.dns?.zone.name);
+        const failover = (zone?.records ?? []).filter((r) => r.name === prod.dns?.domain && r.type === 'A');
+        expect(failover.map((r) => ({ failover: r.failover, target: r.aliasTarget, checked: Boolean(r.healthCheckId) })).sort((a, b) => String(a.failover).localeCompare(String(b.failover)))).toEqual([
+          { failover: 'PRIMARY', target: primary.lb.dnsName, checked: true },
+          { failover: 'SECONDARY', target: secondary.lb.dnsName, checked: true },
+        ]);
+        expect(new Set(failover.map((r) => r.healthCheckId)).size).toBe(2);
+        expect(inventory.healthChecks).toBe(2);
+
+        const plan = await timed('prod: plan again', planAgain('prod'));
+        expect(plan.code, `second plan of prod shows changes:\n${changesOf(plan)}`).toBe(0);
+      } finally {
+        lifted = await timed('prod: cdktf destroy', sandbox.teardown('prod'));
+      }
+      // Deletion protection held until lifted: the emulator refuses to delete a protected ALB, like AWS.
+      expect(lifted.sort()).toEqual([`${name}-alb`, `${name}-dr-alb`]);
+      const state = await sandbox.terraform('prod', ['state', 'list']);
+      expect({ code: state.code, resources: state.output.trim() }).toEqual({ code: 0, resources: '' });
+    },
+    8 * MINUTES,
+  );
+
+  test(
+    'state backend: versioned, KMS-encrypted, private, TLS-only bucket and a PITR lock table; destroyed last, nothing left',
+    async () => {
+      await backendDone;
+      const inventory = await sandbox.inventory([STATE_BACKEND_STACK]);
+      const bucket = inventory.buckets.find((b) => b.name === stateBackend.bucket);
+      expect(bucket).toMatchObject({
+        region: stateBackend.region,
+        versioning: 'Enabled',
+        encryption: { algorithm: 'aws:kms', bucketKey: true },
+        publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+      });
+      expect(bucket?.policyStatements).toEqual(expect.arrayContaining(['DenyInsecureTransport', 'DenyOutdatedTls']));
+      expect(inventory.tables.find((t) => t.name === stateBackend.lockTable)).toMatchObject({
+        status: 'ACTIVE',
+        hashKey: 'LockID',
+        pointInTimeRecovery: 'ENABLED',
+        encryption: 'KMS',
+      });
+
+      await timed('state-backend: cdktf destroy', sandbox.destroy(STATE_BACKEND_STACK));
+      expect(leftovers(await sandbox.inventory(['dev', 'prod', STATE_BACKEND_STACK]))).toEqual({});
+    },
+    3 * MINUTES,
+  );
+});
+
+/**
+ * On dev, after its first apply: two applies at once (one must lose on the
+ * DynamoDB lock), the state intact and versioned, and an apply killed with
+ * SIGKILL leaving a lock that force-unlock clears.
+ */
+async function stateSafety(): Promise<void> {
+  const schedule = Object.keys(sandbox.stack('dev').resource?.aws_autoscaling_schedule ?? {})[0];
+  expect(schedule, 'dev has a scheduled action to replace').toBeDefined();
+  const replace = `-replace=aws_autoscaling_schedule.${schedule}`;
+  const apply = (...extra: string[]) => sandbox.terraform('dev', ['apply', '-auto-approve', '-input=false', '-no-color', ...extra]);
+
+  const before = await stateVersions(sandbox.clients, stateBackend, 'dev');
+  const latestBefore = before.at(-1);
+  expect(latestBefore?.isLatest).toBe(true);
+
+  // Two applies at once, neither willing to wait for the lock.
+  const runs = await Promise.all([apply(replace, '-lock-timeout=0s'), apply(replace, '-lock-timeout=0s')]);
+  const winners = runs.filter((r) => r.code === 0);
+  const losers = runs.filter((r) => r.code !== 0);
+  expect(winners, runs.map((r) => r.output.slice(-1500)).join('\n----\n')).toHaveLength(1);
+  expect(losers).toHaveLength(1);
+  const refusal = losers[0]?.output ?? '';
+  expect(refusal).toMatch(/Error acquiring the state lock/);
+  expect(refusal).toMatch(/DynamoDB/);
+  expect(refusal).toMatch(/ConditionalCheckFailed/);
+  expect(refusal).toContain(`Path:      ${stateBackend.bucket}/${stateBackend.project}/dev/terraform.tfstate`);
+
+  // The state is intact: readable, same lineage, serial moved on, older versions still there.
+  const after = await stateVersions(sandbox.clients, stateBackend, 'dev');
+  const latest = after.at(-1);
+  expect(latest?.isLatest).toBe(true);
+  expect(latest?.lineage).toBe(latestBefore?.lineage);
+  expect(latest?.serial).toBeGreaterThan(latestBefore?.serial ?? Infinity);
+  expect(after.map((v) => v.versionId)).toEqual(expect.arrayContaining(before.map((v) => v.versionId)));
+  expect(new Set(after.map((v) => v.lineage)).size).toBe(1);
+  after.slice(1).forEach((v, i) => expect(v.serial).toBeGreaterThan(after[i]?.serial ?? Infinity));
+  const pulled = await sandbox.terraform('dev', ['state', 'pull']);
+  expect(JSON.parse(pulled.output)).toMatchObject({ serial: latest?.serial, lineage: latest?.lineage });
+
+  // An apply killed mid-run (SIGKILL: no chance to unlock) leaves its lock behind.
+  let pid = 0;
+  const killed = sandbox.terraform('dev', ['apply', '-auto-approve', '-input=false', '-no-color', replace], { onSpawn: (p) => (pid = p) });
+  let lock = await heldLock(sandbox.clients, stateBackend, 'dev');
+  for (let i = 0; i < 200 && !lock; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    lock = await heldLock(sandbox.clients, stateBackend, 'dev');
+  }
+  expect(lock?.operation).toBe('OperationTypeApply');
+  await killTree(pid, 0);
+  expect((await killed).code).not.toBe(0);
+  const stale = await heldLock(sandbox.clients, stateBackend, 'dev');
+  expect(stale?.id).toBe(lock?.id);
+  const blocked = await sandbox.terraform('dev', ['plan', '-input=false', '-no-color', '-lock-timeout=0s']);
+  expect(blocked.code).not.toBe(0);
+  expect(blocked.output).toContain(`ID:        ${lock?.id}`);
+
+  // The documented recovery: force-unlock with the lock ID, then carry on.
+  const unlocked = await sandbox.terraform('dev', ['force-unlock', '-force', lock?.id ?? '']);
+  expect(unlocked.code, unlocked.output).toBe(0);
+  expect(await heldLock(sandbox.clients, stateBackend, 'dev')).toBeUndefined();
+  const recovered = await planAgain('dev');
+  expect(recovered.code, `plan after recovery:\n${changesOf(recovered)}`).toBe(0);
+}
