@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // The end-to-end file mostly waits on the emulator: let it run beside the others.
+    maxWorkers: 2,
   },
 });

@@ -61,6 +61,12 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     handling: 'refused as on AWS; tearing down a protected environment lifts the protection first, as an operator would',
   },
   {
+    id: 'instance-refresh',
+    where: 'launcher',
+    gap: 'has no StartInstanceRefresh or DescribeInstanceRefreshes: an apply that changes the launch template of an existing group fails where AWS starts a rolling refresh',
+    handling: 'the refresh is accepted and recorded with its strategy and preferences, and completes at once (no instance boots in the emulator)',
+  },
+  {
     id: 'account-resources',
     where: 'target',
     gap: 'a hosted-zone ID or certificate ARN from a real account does not exist in the emulator',
@@ -89,12 +95,6 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     where: 'reader',
     gap: 'answers TargetGroupNotFound for a load balancer without target groups, where AWS answers an empty list',
     handling: 'the inventory reads that answer as an empty list',
-  },
-  {
-    id: 'instance-refresh',
-    where: 'open',
-    gap: 'has no StartInstanceRefresh: an apply that changes the launch template of an existing group fails in the emulator',
-    handling: 'first applies and no-change plans (what the sandbox and tests do) never start a refresh; rolling refreshes are tested only on AWS',
   },
   {
     id: 'lifecycle-actions',

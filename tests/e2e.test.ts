@@ -9,6 +9,7 @@
  * The emulator is moto (pip install "moto[server]"): without it these tests
  * fail and say so. stacks/emulator-compat.ts lists where it differs from AWS.
  */
+import { DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readEnvironmentSources, validateEnvironments } from '../environments/load';
 import type { EnvironmentSpec } from '../environments/schema';
@@ -249,21 +250,25 @@ describe('end-to-end on the local emulator (moto)', () => {
 
 /**
  * On dev, after its first apply: two applies at once (one must lose on the
- * DynamoDB lock), the state intact and versioned, and an apply killed with
- * SIGKILL leaving a lock that force-unlock clears.
+ * DynamoDB lock; the winner's template change starts an instance refresh),
+ * the state intact and versioned, and an apply killed with SIGKILL leaving a
+ * lock that force-unlock clears.
  */
 async function stateSafety(): Promise<void> {
-  const schedule = Object.keys(sandbox.stack('dev').resource?.aws_autoscaling_schedule ?? {})[0];
-  expect(schedule, 'dev has a scheduled action to replace').toBeDefined();
-  const replace = `-replace=aws_autoscaling_schedule.${schedule}`;
+  const dev = sandbox.stack('dev');
+  const [template] = Object.keys(dev.resource?.aws_launch_template ?? {});
+  const [schedule] = Object.keys(dev.resource?.aws_autoscaling_schedule ?? {});
+  if (!template || !schedule) throw new Error('dev is expected to have a launch template and a scheduled action');
   const apply = (...extra: string[]) => sandbox.terraform('dev', ['apply', '-auto-approve', '-input=false', '-no-color', ...extra]);
 
   const before = await stateVersions(sandbox.clients, stateBackend, 'dev');
   const latestBefore = before.at(-1);
   expect(latestBefore?.isLatest).toBe(true);
 
-  // Two applies at once, neither willing to wait for the lock.
-  const runs = await Promise.all([apply(replace, '-lock-timeout=0s'), apply(replace, '-lock-timeout=0s')]);
+  // Two applies at once, neither willing to wait for the lock, each replacing
+  // the launch template — which also rolls the group onto the new template.
+  const replaceTemplate = `-replace=aws_launch_template.${template}`;
+  const runs = await Promise.all([apply(replaceTemplate, '-lock-timeout=0s'), apply(replaceTemplate, '-lock-timeout=0s')]);
   const winners = runs.filter((r) => r.code === 0);
   const losers = runs.filter((r) => r.code !== 0);
   expect(winners, runs.map((r) => r.output.slice(-1500)).join('\n----\n')).toHaveLength(1);
@@ -273,6 +278,14 @@ async function stateSafety(): Promise<void> {
   expect(refusal).toMatch(/DynamoDB/);
   expect(refusal).toMatch(/ConditionalCheckFailed/);
   expect(refusal).toContain(`Path:      ${stateBackend.bucket}/${stateBackend.project}/dev/terraform.tfstate`);
+
+  // The winner's template change started a rolling instance refresh, with the module's preferences.
+  const refreshes = await sandbox.clients
+    .get('autoscaling', specs.dev?.region ?? '')
+    .send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: `${specs.dev?.project}-dev-web` }));
+  expect(refreshes.InstanceRefreshes?.map((r) => ({ strategy: r.Strategy, minHealthy: r.Preferences?.MinHealthyPercentage, skipMatching: r.Preferences?.SkipMatching }))).toEqual([
+    { strategy: 'Rolling', minHealthy: 80, skipMatching: true },
+  ]);
 
   // The state is intact: readable, same lineage, serial moved on, older versions still there.
   const after = await stateVersions(sandbox.clients, stateBackend, 'dev');
@@ -288,7 +301,9 @@ async function stateSafety(): Promise<void> {
 
   // An apply killed mid-run (SIGKILL: no chance to unlock) leaves its lock behind.
   let pid = 0;
-  const killed = sandbox.terraform('dev', ['apply', '-auto-approve', '-input=false', '-no-color', replace], { onSpawn: (p) => (pid = p) });
+  const killed = sandbox.terraform('dev', ['apply', '-auto-approve', '-input=false', '-no-color', `-replace=aws_autoscaling_schedule.${schedule}`], {
+    onSpawn: (p) => (pid = p),
+  });
   let lock = await heldLock(sandbox.clients, stateBackend, 'dev');
   for (let i = 0; i < 200 && !lock; i++) {
     await new Promise((r) => setTimeout(r, 50));

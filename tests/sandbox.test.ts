@@ -163,7 +163,7 @@ describe('npm start failure handling', () => {
     await until('terraform to run', () => run.stdout().includes('Deploy') && processesMentioning(dir).some((pid) => /(^|\/)terraform$/.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] ?? '')));
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(130);
-    expect(run.stderr()).toContain('SIGINT: stopping the emulator and removing temporary files');
+    expect(run.stderr()).toContain('SIGINT: stopping cdktf and terraform, removing temporary files, stopping the emulator …');
     expect(existsSync(dir)).toBe(false);
     const describe = (pid: number) => { try { return `${pid} ${readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ').slice(1, 4).join(' ')} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 200)}`; } catch { return `${pid} gone`; } };
     expect(processesMentioning(dir).map(describe)).toEqual([]);

@@ -187,6 +187,52 @@ def alb_deletion_protection() -> None:
     backend.delete_load_balancer = delete_load_balancer
 
 
+@correction("instance-refresh")
+def instance_refresh() -> None:
+    """moto has no StartInstanceRefresh, so an apply that changes the launch
+    template of an existing group fails where AWS starts a rolling refresh.
+    Here a refresh is accepted and recorded with its strategy and
+    preferences; it completes at once, since no instance boots in the
+    emulator, and DescribeInstanceRefreshes reports it."""
+    import datetime
+    import uuid
+
+    from moto.autoscaling.exceptions import ValidationError
+    from moto.autoscaling.responses import AutoScalingResponse
+    from moto.core.responses import ActionResult
+
+    def group_of(response):
+        name = response._get_param("AutoScalingGroupName")
+        group = response.autoscaling_backend.autoscaling_groups.get(name)
+        if group is None:
+            raise ValidationError(f"AutoScalingGroup name not found - {name}")
+        return group
+
+    def start_instance_refresh(self):
+        group = group_of(self)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        refresh = {
+            "InstanceRefreshId": str(uuid.uuid4()),
+            "AutoScalingGroupName": group.name,
+            "Strategy": self._get_param("Strategy") or "Rolling",
+            "Preferences": self._get_param("Preferences") or {},
+            "Status": "Successful",
+            "StatusReason": "Completed at once: no instance boots in the emulator",
+            "StartTime": now,
+            "EndTime": now,
+            "PercentageComplete": 100,
+            "InstancesToUpdate": 0,
+        }
+        group.instance_refreshes = [refresh, *getattr(group, "instance_refreshes", [])]
+        return ActionResult({"InstanceRefreshId": refresh["InstanceRefreshId"]})
+
+    def describe_instance_refreshes(self):
+        return ActionResult({"InstanceRefreshes": getattr(group_of(self), "instance_refreshes", [])})
+
+    AutoScalingResponse.start_instance_refresh = start_instance_refresh
+    AutoScalingResponse.describe_instance_refreshes = describe_instance_refreshes
+
+
 def apply_corrections() -> None:
     for gap_id, apply in CORRECTIONS.items():
         try:

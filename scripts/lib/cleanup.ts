@@ -7,16 +7,20 @@
 type Task = () => void | Promise<void>;
 
 const tasks: Task[] = [];
+/** What a task does, for the message an interrupted user sees. */
+const labels = new Map<Task, () => string | undefined>();
 let installed = false;
 let exiting = false;
 
 /** Registers `task` (run last-registered first); the returned function unregisters it. */
-export function onCleanup(task: Task): () => void {
+export function onCleanup(task: Task, label?: string | (() => string | undefined)): () => void {
   install();
   tasks.push(task);
+  if (label) labels.set(task, typeof label === 'string' ? () => label : label);
   return () => {
     const index = tasks.indexOf(task);
     if (index >= 0) tasks.splice(index, 1);
+    labels.delete(task);
   };
 }
 
@@ -49,7 +53,8 @@ function install(): void {
     process.on(sig as NodeJS.Signals, () => {
       if (exiting) return;
       exiting = true;
-      if (tasks.length > 0) process.stderr.write(`\n${sig}: stopping the emulator and removing temporary files …\n`);
+      const doing = tasks.map((task) => labels.get(task)?.()).filter(Boolean);
+      if (doing.length > 0) process.stderr.write(`\n${sig}: ${doing.reverse().join(', ')} …\n`);
       void runCleanup().finally(() => process.exit(code));
     });
   }

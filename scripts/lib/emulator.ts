@@ -144,7 +144,7 @@ async function launch(python: string, port: number, options: StartOptions): Prom
     await killTree(pid);
     if (ownDir) rmSync(ownDir, { recursive: true, force: true });
   };
-  const unregister = onCleanup(stop);
+  const unregister = onCleanup(stop, 'stopping the emulator');
   const emulator: Emulator = {
     endpoint,
     port,

@@ -46,7 +46,7 @@ export function run(command: string, args: readonly string[], options: RunOption
   if (shuttingDown) return Promise.reject(new ShutdownError(command));
   if (!cleanupRegistered) {
     cleanupRegistered = true;
-    onCleanup(shutdown);
+    onCleanup(shutdown, () => (running.size > 0 ? 'stopping cdktf and terraform' : undefined));
   }
   const started = Date.now();
   const limit = options.maxOutput ?? 2_000_000;

@@ -68,7 +68,7 @@ export class Sandbox {
     this.outDir = join(dir, 'cdktf.out');
     this.clients = new EmulatorClients(emulator.endpoint);
     writeFileSync(this.cliConfigFile, cliConfig(findProviderMirror()));
-    this.removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    this.removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }), 'removing temporary files');
   }
 
   static async create(options: SandboxOptions = {}): Promise<Sandbox> {
