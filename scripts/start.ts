@@ -104,7 +104,7 @@ function keepInstructions(sandbox: Sandbox, envs: readonly string[]): string {
   return [
     `The emulator keeps running at ${sandbox.endpoint} (pid ${sandbox.emulator.pid}); its files are in ${sandbox.dir}.`,
     'Use it from a shell in this project:',
-    `  export WEB_TIER_EMULATOR_ENDPOINT=${sandbox.endpoint} WEB_TIER_EMULATOR_STATE_DIR=${sandbox.stateDir} TF_CLI_CONFIG_FILE=${sandbox.cliConfigFile}`,
+    `  export WEB_TIER_EMULATOR_ENDPOINT=${sandbox.endpoint} WEB_TIER_EMULATOR_STATE_DIR=${sandbox.stateDir} TF_CLI_CONFIG_FILE=${sandbox.cliConfigFile} CHECKPOINT_DISABLE=1`,
     `  npx cdktf diff ${envs[0]} --skip-provider-lock --output ${sandbox.outDir}`,
     `  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url ${sandbox.endpoint} --no-verify-ssl --region ${region} autoscaling describe-auto-scaling-groups`,
     `Stop it: kill ${sandbox.emulator.pid} && rm -rf ${sandbox.dir}`,

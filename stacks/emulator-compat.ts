@@ -61,6 +61,12 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     handling: 'refused as on AWS; tearing down a protected environment lifts the protection first, as an operator would',
   },
   {
+    id: 'launch-template-not-found-code',
+    where: 'launcher',
+    gap: 'answers InvalidLaunchTemplateName.NotFoundException when deleting a template ID that is gone; AWS answers InvalidLaunchTemplateId.NotFound, which the provider takes as already deleted — so a delete the SDK retried after a slow answer failed the destroy',
+    handling: 'the AWS error code',
+  },
+  {
     id: 'instance-refresh',
     where: 'launcher',
     gap: 'has no StartInstanceRefresh or DescribeInstanceRefreshes: an apply that changes the launch template of an existing group fails where AWS starts a rolling refresh',

@@ -187,6 +187,27 @@ def alb_deletion_protection() -> None:
     backend.delete_load_balancer = delete_load_balancer
 
 
+@correction("launch-template-not-found-code")
+def launch_template_not_found_code() -> None:
+    """Deleting a launch template by an ID that no longer exists answers
+    InvalidLaunchTemplateName.NotFoundException in moto; AWS answers
+    InvalidLaunchTemplateId.NotFound, which the provider treats as already
+    deleted. With moto's code, a delete the SDK retried after a slow answer
+    fails the destroy."""
+    from moto.ec2 import exceptions
+    from moto.ec2.models import launch_templates
+
+    backend = launch_templates.LaunchTemplateBackend
+    original = backend.delete_launch_template
+
+    def delete_launch_template(self, name, tid):
+        if not name and tid and tid not in self.launch_templates:
+            raise exceptions.InvalidLaunchTemplateIdNotFound(tid)
+        return original(self, name, tid)
+
+    backend.delete_launch_template = delete_launch_template
+
+
 @correction("instance-refresh")
 def instance_refresh() -> None:
     """moto has no StartInstanceRefresh, so an apply that changes the launch

@@ -13,6 +13,7 @@ import {
   ModifyLoadBalancerAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STATE_BACKEND_STACK } from '../../stacks/state-backend-stack';
+import { EMULATOR_CREDENTIALS } from '../../stacks/target';
 import { EmulatorClients } from './aws-clients';
 import { onCleanup } from './cleanup';
 import { type Emulator, startEmulator } from './emulator';
@@ -104,8 +105,8 @@ export class Sandbox {
       TF_CLI_CONFIG_FILE: this.cliConfigFile,
       WEB_TIER_EMULATOR_ENDPOINT: this.endpoint,
       WEB_TIER_EMULATOR_STATE_DIR: this.stateDir,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKey,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretKey,
       AWS_EC2_METADATA_DISABLED: 'true',
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
       FORCE_COLOR: '0',
