@@ -7,6 +7,7 @@ import { defineEnvironment } from './schema';
 export default defineEnvironment({
   project: 'web-app',
   name: 'dev',
+  account: '123456789012',
   region: 'ap-northeast-2',
   availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'],
   network: { vpcCidr: '10.10.0.0/16', natMode: 'single' },
@@ -27,6 +28,14 @@ export default defineEnvironment({
     ],
   },
   flowLogs: { enabled: false },
+  monitoring: { alerts: [{ protocol: 'email', endpoint: 'platform-dev@example.com' }] },
+  securityExceptions: [
+    {
+      rule: 'CKV2_AWS_11',
+      resource: 'primary/network/vpc',
+      reason: 'dev holds no customer data; flow logs are off to save their ingestion cost',
+    },
+  ],
   deletionProtection: false,
   costTags: { CostCenter: 'engineering', Team: 'platform' },
 });

@@ -7,6 +7,7 @@ import { defineEnvironment } from './schema';
 export default defineEnvironment({
   project: 'web-app',
   name: 'prod',
+  account: '123456789012',
   region: 'ap-northeast-2',
   availabilityZones: ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'],
   network: { vpcCidr: '10.30.0.0/16', natMode: 'per-az' },
@@ -42,6 +43,14 @@ export default defineEnvironment({
     predictive: { mode: 'ForecastAndScale', schedulingBufferTime: 300, maxCapacityBreachBehavior: 'HonorMaxCapacity' },
   },
   flowLogs: { enabled: true, retentionDays: 365 },
+  monitoring: {
+    alerts: [{ protocol: 'email', endpoint: 'platform@example.com' }],
+    critical: [
+      { protocol: 'email', endpoint: 'oncall@example.com' },
+      { protocol: 'https', endpoint: 'https://events.pagerduty.com/integration/REPLACE_ME/enqueue' },
+    ],
+    p95ResponseSeconds: 0.8,
+  },
   deletionProtection: true,
   costTags: { CostCenter: 'engineering', Team: 'platform' },
 });

@@ -189,6 +189,72 @@ const dnsSchema = z.strictObject({
   alarmEmails: z.array(z.email()).default([]),
 });
 
+const subscriberSchema = z.strictObject({
+  protocol: z.enum(['email', 'https']),
+  /** An e-mail address or an HTTPS URL. */
+  endpoint: z.string().min(3),
+});
+
+/** Alarms, their topics and the dashboard (seed section 10). */
+const monitoringSchema = z.strictObject({
+  /** Subscribers to `alerts`: warnings and their recoveries. */
+  alerts: z.array(subscriberSchema).default([]),
+  /** Subscribers to `critical`: the 5xx error rate and Spot interruption storms. */
+  critical: z.array(subscriberSchema).default([]),
+  /** ASG average CPU, percent, for 3 × 60 s. Seed: 85. */
+  cpuHighPercent: z.number().pipe(inRange(1, 100)).default(85),
+  /** Target 5xx responses as a percent of requests, over 60 s. Seed: 5. */
+  errorRatePercent: z.number().pipe(inRange(0.1, 100)).default(5),
+  /** p95 target response time bound, seconds. */
+  p95ResponseSeconds: z.number().positive().max(60).default(1),
+  /** Spot interruptions in 5 minutes that page. Seed: 3. */
+  spotInterruptionsPer5Minutes: z.number().int().min(1).default(3),
+  /** Days to keep the Spot handler's logs. */
+  logRetentionDays: z.number().int().min(1).default(90),
+});
+
+/** Spot interruption handling, lifecycle hooks and chaos (seed sections 2, 3, 8). */
+const resilienceSchema = z.strictObject({
+  spotInterruptionHandler: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /**
+       * Reserved concurrency. AWS keeps 10 executions of an account unreserved,
+       * so an account limited to 10 cannot reserve any: set 0 there.
+       */
+      reservedConcurrency: z.number().int().min(0).max(100).default(2),
+    })
+    .prefault({}),
+  lifecycleHooks: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Seconds a launching instance may take to report ready. Seed: 600. */
+      launchHeartbeatSeconds: z.number().int().min(30).max(7200).default(600),
+      /** Seconds a terminating instance gets to drain and ship logs. Seed: 300. */
+      terminateHeartbeatSeconds: z.number().int().min(30).max(7200).default(300),
+    })
+    .prefault({}),
+  /** An AWS FIS experiment that interrupts Spot instances of this fleet. */
+  chaos: z
+    .strictObject({
+      /** Spot instances to interrupt per run. */
+      instances: z.number().int().min(1).max(10).default(2),
+      /** ISO-8601 warning before the interruption, PT2M to PT15M. */
+      warning: z.string().regex(/^PT([2-9]|1[0-5])M$/, 'must be PT2M to PT15M').default('PT2M'),
+    })
+    .optional(),
+});
+
+/** A rule of the security pack waived for one resource (and what it contains), with why. */
+const securityExceptionSchema = z.strictObject({
+  /** Checkov ID of the rule, e.g. `CKV2_AWS_11`. */
+  rule: z.string().regex(/^CKV2?_AWS_\d+$/, 'is not a Checkov AWS rule ID like CKV2_AWS_11'),
+  /** Construct path of the resource, below the stack, e.g. `primary/network/vpc`. */
+  resource: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'is not a construct path like primary/network/vpc'),
+  /** Why the rule does not apply here; read by whoever reviews the synth summary. */
+  reason: z.string().min(20, 'must say why in at least 20 characters'),
+});
+
 const DEFAULT_USER_DATA = [
   '#!/bin/bash',
   'set -euo pipefail',
@@ -203,6 +269,8 @@ export const environmentSchema = z.strictObject({
   project: slug.max(16),
   /** Environment name; also the stack name (`cdktf deploy <name>`). */
   name: slug.max(12),
+  /** AWS account the environment lives in; key policies name it. */
+  account: z.string().regex(/^\d{12}$/, 'is not a 12-digit AWS account ID'),
   /** AWS region, e.g. `ap-northeast-2`. */
   region,
   /** Explicit AZs (no data-source lookup, so plans work offline). At least 2. */
@@ -280,6 +348,10 @@ export const environmentSchema = z.strictObject({
     .default({ enabled: true, retentionDays: 90 }),
   /** ALB deletion protection. */
   deletionProtection: z.boolean().default(true),
+  monitoring: monitoringSchema.prefault({}),
+  resilience: resilienceSchema.prefault({}),
+  /** Security-pack rules waived, each for one resource and with a reason. */
+  securityExceptions: z.array(securityExceptionSchema).default([]),
   /** Cost-allocation tags, applied to every resource through provider default_tags. */
   costTags: z.strictObject({
     CostCenter: z.string().min(1),
@@ -295,6 +367,9 @@ export type StepPolicySpec = EnvironmentSpec['scaling']['stepPolicies'][number];
 export type SimplePolicySpec = EnvironmentSpec['scaling']['simplePolicies'][number];
 export type ScheduleSpec = EnvironmentSpec['scaling']['schedules'][number];
 export type AlarmMetric = (typeof alarmMetrics)[number];
+export type MonitoringSpec = EnvironmentSpec['monitoring'];
+export type ResilienceSpec = EnvironmentSpec['resilience'];
+export type SecurityException = EnvironmentSpec['securityExceptions'][number];
 export type DnsSpec = NonNullable<EnvironmentSpec['dns']>;
 export type StandbyRegionSpec = Extract<NonNullable<DnsSpec['failover']>, { kind: 'standby-region' }>;
 
@@ -317,6 +392,7 @@ export function crossFieldRules(env: Partial<EnvironmentSpec>, report: Report): 
   checkCertificate(env, report);
   checkDns(env, report);
   checkScaling(env, report);
+  checkResilience(env, report);
 }
 
 function checkNaming(env: Partial<EnvironmentSpec>, report: Report): void {
@@ -394,6 +470,12 @@ function checkCertificate(env: Partial<EnvironmentSpec>, report: Report): void {
     return;
   }
   if (env.region) checkCertificateRegion(env.certificateArn, env.region, ['certificateArn'], report);
+  checkCertificateAccount(env.certificateArn, env.account, ['certificateArn'], report);
+}
+
+function checkCertificateAccount(arn: string, account: string | undefined, path: (string | number)[], report: Report): void {
+  const owner = arn.split(':')[4];
+  if (account && owner && owner !== account) report(path, `certificate belongs to account ${owner}, not the environment's ${account}`);
 }
 
 function checkCertificateRegion(arn: string, expected: string, path: (string | number)[], report: Report): void {
@@ -432,7 +514,10 @@ function checkDns(env: Partial<EnvironmentSpec>, report: Report): void {
   if (failover.mixedInstances.onDemandBaseCapacity > maxSize) {
     at(['mixedInstances'], `onDemandBaseCapacity ${failover.mixedInstances.onDemandBaseCapacity} > capacity.maxSize ${maxSize}`);
   }
-  if (failover.certificateArn) checkCertificateRegion(failover.certificateArn, failover.region, ['dns', 'failover', 'certificateArn'], report);
+  if (failover.certificateArn) {
+    checkCertificateRegion(failover.certificateArn, failover.region, ['dns', 'failover', 'certificateArn'], report);
+    checkCertificateAccount(failover.certificateArn, env.account, ['dns', 'failover', 'certificateArn'], report);
+  }
 }
 
 function checkAvailabilityZones(region: string, azs: readonly string[], report: Report): void {
@@ -464,6 +549,18 @@ function checkScaling(env: Partial<EnvironmentSpec>, report: Report): void {
   schedules.forEach((schedule, i) => {
     if (scheduleNames.has(schedule.name)) report(['scaling', 'schedules', i, 'name'], `duplicate schedule name ${schedule.name}`);
     scheduleNames.add(schedule.name);
+  });
+}
+
+function checkResilience(env: Partial<EnvironmentSpec>, report: Report): void {
+  if (env.resilience?.chaos && env.mixedInstances?.onDemandPercentageAboveBaseCapacity === 100) {
+    report(['resilience', 'chaos'], 'interrupts Spot instances, but mixedInstances buys everything on demand');
+  }
+  const waived = new Set<string>();
+  (env.securityExceptions ?? []).forEach(({ rule, resource }, i) => {
+    const key = `${rule} ${resource}`;
+    if (waived.has(key)) report(['securityExceptions', i], `${rule} is already waived for ${resource}`);
+    waived.add(key);
   });
 }
 

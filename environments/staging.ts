@@ -9,6 +9,7 @@ import { defineEnvironment } from './schema';
 export default defineEnvironment({
   project: 'web-app',
   name: 'staging',
+  account: '123456789012',
   region: 'ap-northeast-2',
   availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'],
   network: { vpcCidr: '10.20.0.0/16', natMode: 'single' },
@@ -45,6 +46,9 @@ export default defineEnvironment({
     ],
   },
   flowLogs: { enabled: true, retentionDays: 30 },
+  monitoring: { alerts: [{ protocol: 'email', endpoint: 'platform@example.com' }] },
+  // Game day: FIS interrupts two Spot instances; the 5xx alarm stops it.
+  resilience: { chaos: { instances: 2, warning: 'PT2M' } },
   deletionProtection: false,
   costTags: { CostCenter: 'engineering', Team: 'platform' },
 });

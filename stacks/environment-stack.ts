@@ -12,6 +12,7 @@ import {
   ValidatedCertificate,
 } from '../modules/dns';
 import { AlertTopic } from '../modules/notifications';
+import { OperationsKey } from '../modules/shared/kms';
 import { ProviderScope } from '../modules/shared/provider-scope';
 import { type BackendSettings, stateKey, stateKmsAlias } from './backend-settings';
 import { AWS_TARGET, awsProvider, type DeployTarget, targetBackend } from './target';
@@ -34,12 +35,14 @@ export class EnvironmentStack extends TerraformStack {
   public readonly standby?: WebTier;
   private readonly tags: Record<string, string>;
   private readonly qualifiedName: string;
+  private readonly account: string;
   private readonly target: DeployTarget;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     const env = props.environment;
     super(scope, env.name);
     this.qualifiedName = `${env.project}-${env.name}`;
+    this.account = env.account;
     this.tags = environmentTags(env);
     this.target = props.target ?? AWS_TARGET;
 
@@ -118,8 +121,10 @@ export class EnvironmentStack extends TerraformStack {
     // Route 53 health-check metrics exist only in us-east-1, so the alarm, its
     // topic and (for CloudFront) the certificate live there.
     const usEast1 = this.regionScope('us_east_1', 'us-east-1');
+    const key = new OperationsKey(usEast1, 'dns-alerts-key', { alias: `${this.qualifiedName}-dns-alerts`, account: this.account, region: 'us-east-1' });
     const alerts = new AlertTopic(usEast1, 'dns-alerts', {
       name: `${this.qualifiedName}-dns-alerts`,
+      kmsKeyId: key.keyArn,
       subscribers: dns.alarmEmails.map((endpoint) => ({ protocol: 'email', endpoint })),
     });
     const checkOf = (id: string, tier: WebTier, name: string) =>
@@ -187,6 +192,8 @@ function standbySpec(env: EnvironmentSpec, standby: StandbyRegionSpec): TierSpec
     capacity: standby.capacity,
     mixedInstances: standby.mixedInstances,
     scaling: { ...env.scaling, predictive: undefined, stepPolicies: [], simplePolicies: [], schedules: [] },
+    // Chaos runs against the primary; the standby's job is to be there when it fails.
+    resilience: { ...env.resilience, chaos: undefined },
   };
 }
 

@@ -2,8 +2,11 @@ import { Construct } from 'constructs';
 import type { AlarmMetric, EnvironmentSpec } from '../environments/schema';
 import { WebFleet } from '../modules/compute';
 import { LoadBalancer } from '../modules/load-balancer';
+import { Monitoring } from '../modules/monitoring';
 import { Network } from '../modules/network';
+import { launchHookName, LifecycleHooks, SpotChaosExperiment, SpotInterruptionHandler } from '../modules/resilience';
 import { type MetricSpec, Scaling } from '../modules/scaling';
+import { OperationsKey } from '../modules/shared/kms';
 
 /** The parts of an environment that describe one region's web tier. */
 export type TierSpec = Pick<
@@ -19,6 +22,10 @@ export type TierSpec = Pick<
   | 'scaling'
   | 'flowLogs'
   | 'deletionProtection'
+  | 'account'
+  | 'name'
+  | 'monitoring'
+  | 'resilience'
 >;
 
 export interface WebTierProps {
@@ -33,17 +40,26 @@ export interface WebTierProps {
 
 /**
  * One region's web tier, wired from the modules: network, load balancer,
- * fleet and its scaling. A stack builds one per region it serves.
+ * fleet and its scaling, and the operations around them — alarms and
+ * dashboard, Spot interruption handling, lifecycle hooks and, where asked
+ * for, a chaos experiment. A stack builds one per region it serves.
  */
 export class WebTier extends Construct {
+  public readonly key: OperationsKey;
   public readonly network: Network;
   public readonly loadBalancer: LoadBalancer;
   public readonly fleet: WebFleet;
   public readonly scaling: Scaling;
+  public readonly monitoring: Monitoring;
+  public readonly lifecycleHooks?: LifecycleHooks;
+  public readonly spotHandler?: SpotInterruptionHandler;
+  public readonly chaos?: SpotChaosExperiment;
 
   constructor(scope: Construct, id: string, props: WebTierProps) {
     super(scope, id);
     const { spec, name } = props;
+    const { monitoring, resilience } = spec;
+    this.key = new OperationsKey(this, 'ops-key', { alias: `${name}-ops`, account: spec.account, region: spec.region });
 
     this.network = new Network(this, 'network', {
       name,
@@ -55,7 +71,7 @@ export class WebTier extends Construct {
       publicSubnetCidrs: spec.network.publicSubnets,
       privateSubnetCidrs: spec.network.privateSubnets,
       s3GatewayEndpoint: spec.network.s3GatewayEndpoint,
-      flowLogs: spec.flowLogs,
+      flowLogs: { ...spec.flowLogs, kmsKeyArn: this.key.keyArn },
     });
 
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
@@ -85,6 +101,8 @@ export class WebTier extends Construct {
       imageId: spec.app.imageId,
       userData: spec.app.userData,
       tags: props.tags,
+      readinessHookName: resilience.lifecycleHooks.enabled ? launchHookName(name) : undefined,
+      healthPath: spec.app.healthPath,
     });
 
     this.scaling = new Scaling(this, 'scaling', {
@@ -92,6 +110,51 @@ export class WebTier extends Construct {
       namePrefix: name,
     });
     this.addScalingPolicies(spec.scaling);
+
+    this.monitoring = new Monitoring(this, 'monitoring', {
+      name,
+      region: spec.region,
+      autoScalingGroupName: this.fleet.autoScalingGroupName,
+      loadBalancerArnSuffix: this.loadBalancer.loadBalancerArnSuffix,
+      targetGroupArnSuffix: this.loadBalancer.targetGroupArnSuffix,
+      kmsKeyArn: this.key.keyArn,
+      alertSubscribers: monitoring.alerts,
+      criticalSubscribers: monitoring.critical,
+      thresholds: monitoring,
+    });
+
+    if (resilience.lifecycleHooks.enabled) {
+      this.lifecycleHooks = new LifecycleHooks(this, 'lifecycle-hooks', {
+        name,
+        autoScalingGroupName: this.fleet.autoScalingGroupName,
+        kmsKeyArn: this.key.keyArn,
+        launchHeartbeatSeconds: resilience.lifecycleHooks.launchHeartbeatSeconds,
+        terminateHeartbeatSeconds: resilience.lifecycleHooks.terminateHeartbeatSeconds,
+      });
+    }
+    if (resilience.spotInterruptionHandler.enabled) {
+      this.spotHandler = new SpotInterruptionHandler(this, 'spot-handler', {
+        name,
+        autoScalingGroupName: this.fleet.autoScalingGroupName,
+        autoScalingGroupArn: this.fleet.autoScalingGroupArn,
+        topicArn: this.monitoring.alertsTopicArn,
+        kmsKeyArn: this.key.keyArn,
+        logRetentionDays: monitoring.logRetentionDays,
+        reservedConcurrency: resilience.spotInterruptionHandler.reservedConcurrency,
+      });
+    }
+    if (resilience.chaos) {
+      this.chaos = new SpotChaosExperiment(this, 'chaos', {
+        name,
+        environment: spec.name,
+        autoScalingGroupName: this.fleet.autoScalingGroupName,
+        account: spec.account,
+        region: spec.region,
+        stopAlarmArn: this.monitoring.errorRateAlarmArn,
+        instances: resilience.chaos.instances,
+        warning: resilience.chaos.warning,
+      });
+    }
   }
 
   private addScalingPolicies(scaling: TierSpec['scaling']): void {

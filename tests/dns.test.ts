@@ -108,8 +108,12 @@ describe('prod: warm standby in a second region', () => {
 
   it('alarms on HealthCheckStatus through the us-east-1 provider, into an encrypted us-east-1 topic', () => {
     const prod = stack('prod');
-    const topic = only(prod, 'aws_sns_topic');
-    expect(topic).toMatchObject({ provider: 'aws.us_east_1', kms_master_key_id: 'alias/aws/sns' });
+    const topics = resourceList(prod, 'aws_sns_topic').filter((t) => t.provider === 'aws.us_east_1');
+    expect(topics).toHaveLength(1);
+    const topic = topics[0] as Block;
+    // A customer-managed key whose policy lets CloudWatch publish: alarms cannot use aws/sns.
+    const [keyId] = Object.entries(resources(prod, 'aws_kms_key')).find(([, k]) => k.provider === 'aws.us_east_1') ?? [];
+    expect(topic).toMatchObject({ provider: 'aws.us_east_1', kms_master_key_id: `\${aws_kms_key.${keyId}.arn}` });
     const topicArn = `\${aws_sns_topic.${idOf(prod, 'aws_sns_topic', topic)}.arn}`;
     const alarms = resourceList(prod, 'aws_cloudwatch_metric_alarm').filter((a) => a.namespace === 'AWS/Route53');
     expect(alarms).toHaveLength(2);
@@ -124,7 +128,9 @@ describe('prod: warm standby in a second region', () => {
         ok_actions: [topicArn],
       });
     }
-    expect(only(prod, 'aws_sns_topic_subscription')).toMatchObject({ protocol: 'email', endpoint: 'oncall@example.com', provider: 'aws.us_east_1' });
+    expect(resourceList(prod, 'aws_sns_topic_subscription').filter((s) => s.provider === 'aws.us_east_1')).toEqual([
+      expect.objectContaining({ protocol: 'email', endpoint: 'oncall@example.com', topic_arn: topicArn }),
+    ]);
   });
 
   it('issues and DNS-validates a certificate per region, and the listeners use the validated ARN', () => {

@@ -227,13 +227,14 @@ describe('prod follows the seed', () => {
 
   it('has flow logs to CloudWatch with retention and a role', () => {
     const prod = primary('prod');
+    const [groupId, group] = Object.entries(resources(prod, 'aws_cloudwatch_log_group')).find(([, g]) => String(g.name).startsWith('/aws/vpc-flow-logs/')) ?? [];
     expect(only(prod, 'aws_flow_log')).toMatchObject({
       traffic_type: 'ALL',
       log_destination_type: 'cloud-watch-logs',
-      log_destination: ref(prod, 'aws_cloudwatch_log_group', 'arn'),
+      log_destination: `\${aws_cloudwatch_log_group.${groupId}.arn}`,
       vpc_id: ref(prod, 'aws_vpc', 'id'),
     });
-    expect(only(prod, 'aws_cloudwatch_log_group').retention_in_days).toBe(365);
+    expect(group).toMatchObject({ retention_in_days: 365, kms_key_id: ref(prod, 'aws_kms_key', 'arn') });
     expect(resourceList(prod, 'aws_iam_role').some((r) => r.name === 'web-app-prod-vpc-flow-logs')).toBe(true);
   });
 

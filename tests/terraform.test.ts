@@ -146,6 +146,8 @@ describe('planned environment stacks', () => {
     expect(trust).toEqual({
       'web-app-prod-instance': 'ec2.amazonaws.com',
       'web-app-prod-vpc-flow-logs': 'vpc-flow-logs.amazonaws.com',
+      'web-app-prod-spot-interruption': 'lambda.amazonaws.com',
+      'web-app-prod-lifecycle-hooks': 'autoscaling.amazonaws.com',
     });
   });
 });

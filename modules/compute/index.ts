@@ -1,11 +1,13 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
@@ -104,6 +106,38 @@ export interface WebFleetProps {
   readonly egressPorts?: readonly number[];
   /** Tags for instances, volumes and interfaces (default_tags does not reach them). */
   readonly tags?: Record<string, string>;
+  /**
+   * Launch lifecycle hook each instance completes itself once `healthPath`
+   * answers on `appPort` (CONTINUE), or after 5 minutes without (ABANDON: the
+   * group replaces it). Without it an instance waits out the heartbeat.
+   * @default none
+   */
+  readonly readinessHookName?: string;
+  /** Path the readiness check polls. @default '/health' */
+  readonly healthPath?: string;
+}
+
+/** The instance reports ready (or not) to its launch lifecycle hook; IMDSv2 throughout. */
+function readinessScript(groupName: string, hookName: string, port: number, healthPath: string): string {
+  return [
+    '',
+    '# Report ready: complete the launch lifecycle hook once the app answers locally.',
+    'TOKEN=$(curl -sS -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
+    'meta() { curl -sS -H "X-aws-ec2-metadata-token: $TOKEN" "http://169.254.169.254/latest/meta-data/$1"; }',
+    'RESULT=ABANDON',
+    'for attempt in $(seq 1 60); do',
+    `  if curl -fsS -o /dev/null "http://127.0.0.1:${port}${healthPath}"; then RESULT=CONTINUE; break; fi`,
+    '  sleep 5',
+    'done',
+    `aws autoscaling complete-lifecycle-action --region "$(meta placement/region)" --auto-scaling-group-name ${groupName} \\`,
+    `  --lifecycle-hook-name ${hookName} --instance-id "$(meta instance-id)" --lifecycle-action-result "$RESULT"`,
+    '',
+  ].join('\n');
+}
+
+function userDataOf(props: WebFleetProps): string | undefined {
+  const script = (props.userData ?? '') + (props.readinessHookName ? readinessScript(`${props.name}-web`, props.readinessHookName, props.appPort, props.healthPath ?? '/health') : '');
+  return script ? Fn.base64encode(Fn.rawString(script)) : undefined;
 }
 
 const AL2023 = 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
@@ -160,7 +194,7 @@ export class WebFleet extends Construct {
       updateDefaultVersion: true,
       vpcSecurityGroupIds: [sg.id],
       iamInstanceProfile: { arn: profile.arn },
-      userData: props.userData ? Fn.base64encode(props.userData) : undefined,
+      userData: userDataOf(props),
       metadataOptions: {
         httpEndpoint: 'enabled',
         httpTokens: 'required',
@@ -237,6 +271,13 @@ export class WebFleet extends Construct {
     this.group = group;
     this.autoScalingGroupName = group.name;
     this.autoScalingGroupArn = group.arn;
+
+    if (props.readinessHookName) {
+      const completeHook = new DataAwsIamPolicyDocument(this, 'readiness-permissions', {
+        statement: [{ sid: 'ReportReady', actions: ['autoscaling:CompleteLifecycleAction'], resources: [group.arn] }],
+      });
+      new IamRolePolicy(this, 'readiness-policy', { name: 'report-ready', role: role.name, policy: completeHook.json });
+    }
   }
 
   private securityGroup(props: WebFleetProps): SecurityGroup {

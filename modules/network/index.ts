@@ -31,6 +31,12 @@ export interface FlowLogOptions {
    */
   readonly retentionDays?: number;
   /**
+   * Customer-managed key for the log group; it must let CloudWatch Logs in
+   * this region use it.
+   * @default the CloudWatch Logs service key
+   */
+  readonly kmsKeyArn?: string;
+  /**
    * Which traffic to record.
    * @default 'ALL'
    */
@@ -210,6 +216,7 @@ export class Network extends Construct {
     const group = new CloudwatchLogGroup(this, 'flow-log-group', {
       name: `/aws/vpc-flow-logs/${name}`,
       retentionInDays: options.retentionDays ?? 90,
+      kmsKeyId: options.kmsKeyArn,
     });
     const role = new IamRole(this, 'flow-log-role', {
       name: `${name}-vpc-flow-logs`,

@@ -15,10 +15,10 @@ export interface AlertTopicProps {
   /** @default none */
   readonly subscribers?: readonly Subscriber[];
   /**
-   * KMS key for the topic.
-   * @default 'alias/aws/sns' (AWS-managed)
+   * Customer-managed KMS key for the topic. Not `alias/aws/sns`: CloudWatch
+   * alarms and other services cannot publish to a topic under that key.
    */
-  readonly kmsKeyId?: string;
+  readonly kmsKeyId: string;
   /** Provider to create it with, when it must sit in a particular region. */
   readonly provider?: TerraformProvider;
 }
@@ -32,7 +32,7 @@ export class AlertTopic extends Construct {
     const topic = new SnsTopic(this, 'topic', {
       provider: props.provider,
       name: props.name,
-      kmsMasterKeyId: props.kmsKeyId ?? 'alias/aws/sns',
+      kmsMasterKeyId: props.kmsKeyId,
     });
     this.topicArn = topic.arn;
     (props.subscribers ?? []).forEach((subscriber, i) => {

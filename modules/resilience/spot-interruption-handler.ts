@@ -1,0 +1,141 @@
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { assumeRolePolicy } from '../shared/iam';
+import { bundleLambda } from './bundle';
+import { INTERRUPTION_WARNING, REBALANCE_RECOMMENDATION, SPOT_METRICS_NAMESPACE } from './spot-signals';
+
+const HANDLER_ENTRY = 'modules/resilience/spot-interruption-handler/handler.ts';
+
+export interface SpotInterruptionHandlerProps {
+  /** Prefix for names, e.g. `web-app-prod`. */
+  readonly name: string;
+  /** The group whose instances it handles. */
+  readonly autoScalingGroupName: string;
+  /** ARN of that group: the only one it may mark unhealthy. */
+  readonly autoScalingGroupArn: string;
+  /** Topic it reports to. */
+  readonly topicArn: string;
+  /** Key of the topic, the dead-letter queue and the log group. */
+  readonly kmsKeyArn: string;
+  /** @default 90 */
+  readonly logRetentionDays?: number;
+  /**
+   * Reserved concurrency; 0 reserves none (accounts limited to 10 concurrent
+   * executions cannot reserve any).
+   * @default 2
+   */
+  readonly reservedConcurrency?: number;
+}
+
+/**
+ * EventBridge rules for Spot interruption warnings and rebalance
+ * recommendations, and the Lambda that acts on them (handler.ts), with a
+ * least-privilege role, a KMS-encrypted dead-letter queue, X-Ray tracing,
+ * reserved concurrency and a log group with retention.
+ */
+export class SpotInterruptionHandler extends Construct {
+  public readonly functionName: string;
+  public readonly functionArn: string;
+  public readonly deadLetterQueueArn: string;
+  public readonly ruleArns: readonly string[];
+
+  constructor(scope: Construct, id: string, props: SpotInterruptionHandlerProps) {
+    super(scope, id);
+    const functionName = `${props.name}-spot-interruption`;
+
+    const logs = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: props.logRetentionDays ?? 90,
+      kmsKeyId: props.kmsKeyArn,
+    });
+    const deadLetters = new SqsQueue(this, 'dead-letters', {
+      name: `${functionName}-dlq`,
+      kmsMasterKeyId: props.kmsKeyArn,
+      messageRetentionSeconds: 14 * 24 * 3600,
+    });
+    this.deadLetterQueueArn = deadLetters.arn;
+
+    const role = new IamRole(this, 'role', {
+      name: functionName,
+      assumeRolePolicy: assumeRolePolicy(this, 'lambda-trust', 'lambda.amazonaws.com'),
+    });
+    const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
+      statement: [
+        { sid: 'MarkInstancesOfThisGroup', actions: ['autoscaling:SetInstanceHealth'], resources: [props.autoScalingGroupArn] },
+        // DescribeAutoScalingInstances has no resource-level permissions.
+        { sid: 'FindTheGroupOfAnInstance', actions: ['autoscaling:DescribeAutoScalingInstances'], resources: ['*'] },
+        {
+          sid: 'CountInterruptions',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          condition: [{ test: 'StringEquals', variable: 'cloudwatch:namespace', values: [SPOT_METRICS_NAMESPACE] }],
+        },
+        { sid: 'Report', actions: ['sns:Publish'], resources: [props.topicArn] },
+        { sid: 'KeepFailedEvents', actions: ['sqs:SendMessage'], resources: [deadLetters.arn] },
+        { sid: 'UseTheOperationsKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.kmsKeyArn] },
+        { sid: 'WriteItsLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] },
+        { sid: 'Trace', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
+      ],
+    });
+    new IamRolePolicy(this, 'policy', { name: 'spot-interruption-handler', role: role.id, policy: permissions.json });
+
+    const bundle = bundleLambda(HANDLER_ENTRY);
+    const asset = new TerraformAsset(this, 'code', { path: bundle.path, type: AssetType.FILE });
+    const fn = new LambdaFunction(this, 'function', {
+      functionName,
+      description: `Marks Spot instances of ${props.autoScalingGroupName} unhealthy on interruption warnings, counts and reports them`,
+      role: role.arn,
+      runtime: 'nodejs20.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: bundle.sha256,
+      memorySize: 256,
+      timeout: 30,
+      reservedConcurrentExecutions: props.reservedConcurrency ?? 2,
+      environment: { variables: { ASG_NAME: props.autoScalingGroupName, TOPIC_ARN: props.topicArn } },
+      deadLetterConfig: { targetArn: deadLetters.arn },
+      tracingConfig: { mode: 'Active' },
+      // The log group (with retention and the key) must exist before Lambda creates one of its own.
+      dependsOn: [logs],
+    });
+    this.functionName = fn.functionName;
+    this.functionArn = fn.arn;
+
+    const events: readonly [string, string][] = [
+      ['interruption-warning', INTERRUPTION_WARNING],
+      ['rebalance-recommendation', REBALANCE_RECOMMENDATION],
+    ];
+    this.ruleArns = events.map(([ruleId, detailType]) => {
+      const rule = new CloudwatchEventRule(this, ruleId, {
+        name: `${props.name}-spot-${ruleId}`,
+        description: `${detailType} → ${functionName}`,
+        eventPattern: JSON.stringify({ source: ['aws.ec2'], 'detail-type': [detailType] }),
+      });
+      new CloudwatchEventTarget(this, `${ruleId}-target`, {
+        rule: rule.name,
+        targetId: 'spot-interruption-handler',
+        arn: fn.arn,
+        // A warning is worth acting on for its two minutes only.
+        retryPolicy: { maximumEventAgeInSeconds: 120, maximumRetryAttempts: 2 },
+      });
+      new LambdaPermission(this, `${ruleId}-invoke`, {
+        statementId: `events-${ruleId}`,
+        action: 'lambda:InvokeFunction',
+        functionName: fn.functionName,
+        principal: 'events.amazonaws.com',
+        sourceArn: rule.arn,
+      });
+      return rule.arn;
+    });
+  }
+}
