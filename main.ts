@@ -6,6 +6,7 @@
 import { App } from 'cdktf';
 import { EnvironmentValidationError, readEnvironmentSources, validateEnvironments } from './environments/load';
 import { stateBackend } from './environments/state-backend';
+import { assertCompliant, SecurityViolationError, summarize } from './modules/security';
 import { buildStacks, targetFromEnvironment } from './stacks';
 
 async function main(): Promise<void> {
@@ -13,11 +14,14 @@ async function main(): Promise<void> {
   const environments = validateEnvironments(await readEnvironmentSources(process.env.ENVIRONMENTS_DIR || undefined));
   const app = new App();
   buildStacks(app, environments, stateBackend, targetFromEnvironment());
+  // The security pack checks every stack before the first is written (modules/security).
   app.synth();
+  const reports = assertCompliant(app);
+  process.stderr.write(`Security rule pack\n${reports.map((r) => `  ${summarize(r).replace(/\n/g, '\n  ')}`).join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof EnvironmentValidationError) {
+  if (error instanceof EnvironmentValidationError || error instanceof SecurityViolationError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

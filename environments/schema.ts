@@ -8,6 +8,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { contains, defaultSubnetLayout, overlaps, parseCidr } from '../modules/network/cidr';
+import { RULES } from '../modules/security/rules';
 
 /** Longest `${project}-${name}`: keeps `-alb-logs-` bucket prefixes within S3's 37 characters. */
 export const MAX_QUALIFIED_NAME = 24;
@@ -247,8 +248,10 @@ const resilienceSchema = z.strictObject({
 
 /** A rule of the security pack waived for one resource (and what it contains), with why. */
 const securityExceptionSchema = z.strictObject({
-  /** Checkov ID of the rule, e.g. `CKV2_AWS_11`. */
-  rule: z.string().regex(/^CKV2?_AWS_\d+$/, 'is not a Checkov AWS rule ID like CKV2_AWS_11'),
+  /** ID of the rule, e.g. `CKV2_AWS_11` (modules/security/rules.ts lists them). */
+  rule: z.string().refine((id) => RULES.some((r) => r.id === id), {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a rule of the security pack (e.g. CKV2_AWS_11)`,
+  }),
   /** Construct path of the resource, below the stack, e.g. `primary/network/vpc`. */
   resource: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'is not a construct path like primary/network/vpc'),
   /** Why the rule does not apply here; read by whoever reviews the synth summary. */

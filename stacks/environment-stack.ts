@@ -12,6 +12,7 @@ import {
   ValidatedCertificate,
 } from '../modules/dns';
 import { AlertTopic } from '../modules/notifications';
+import { applySecurityPack, waive } from '../modules/security';
 import { OperationsKey } from '../modules/shared/kms';
 import { ProviderScope } from '../modules/shared/provider-scope';
 import { type BackendSettings, stateKey, stateKmsAlias } from './backend-settings';
@@ -81,6 +82,11 @@ export class EnvironmentStack extends TerraformStack {
         });
       }
       this.addDns(dns, zone);
+    }
+
+    applySecurityPack(this, { production: env.name === PRODUCTION });
+    for (const exception of env.securityExceptions) {
+      waive(constructAt(this, exception.resource, env.name), exception.rule, exception.reason);
     }
 
     new TerraformOutput(this, 'alb_dns_name', { value: this.primary.loadBalancer.dnsName });
@@ -167,6 +173,17 @@ export class EnvironmentStack extends TerraformStack {
       secondary,
     });
   }
+}
+
+/** The environment the security pack holds to production rules. */
+export const PRODUCTION = 'prod';
+
+/** The construct at `path` below `stack`, or an error naming the environment's exception. */
+function constructAt(stack: Construct, path: string, environment: string): Construct {
+  let node: Construct | undefined = stack;
+  for (const part of path.split('/')) node = node?.node.tryFindChild(part) as Construct | undefined;
+  if (!node) throw new Error(`${environment}.securityExceptions: no construct ${path} in the ${environment} stack`);
+  return node;
 }
 
 /** A certificate from the emulator's ACM, for environments without DNS. */

@@ -1,5 +1,6 @@
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { applySecurityPack } from '../modules/security';
 import { StateBackend } from '../modules/state-backend';
 import { type BackendSettings, stateKmsAlias } from './backend-settings';
 import { AWS_TARGET, awsProvider, type DeployTarget } from './target';
@@ -29,6 +30,7 @@ export class StateBackendStack extends TerraformStack {
       // A sandbox is torn down after every run; a real account's state never is.
       protect: target.kind === 'aws',
     });
+    applySecurityPack(this, { production: true });
     new TerraformOutput(this, 'state_bucket', { value: backend.bucketName });
     new TerraformOutput(this, 'lock_table', { value: backend.lockTableName });
     new TerraformOutput(this, 'kms_key_arn', { value: backend.kmsKeyArn });

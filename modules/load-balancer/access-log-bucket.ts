@@ -5,6 +5,7 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { Construct } from 'constructs';
 import { denyInsecureTransport } from '../shared/iam';
+import { waive } from '../security';
 import { lockDownBucket } from '../shared/s3';
 
 export interface AccessLogBucketProps {
@@ -44,6 +45,8 @@ export class AccessLogBucket extends Construct {
     this.bucketArn = bucket.arn;
 
     lockDownBucket(this, bucket.id, { kind: 'sse-s3' });
+    waive(bucket, 'CKV_AWS_145', 'ALB access-log delivery writes only to SSE-S3 buckets; KMS would stop the logs');
+    waive(bucket, 'CKV_AWS_21', 'access logs are written once and expire; versions would only keep expired logs longer');
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucket.id,
       rule: [
