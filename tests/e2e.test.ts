@@ -97,6 +97,46 @@ function expectWebTier(inventory: Inventory, name: string, spec: Pick<Environmen
   return { network, lb };
 }
 
+/** Alarms, topics, dashboard, Spot handler and lifecycle hooks of one tier, read back, against the spec. */
+function expectOperations(inventory: Inventory, name: string, region: string, spec: Pick<EnvironmentSpec, 'monitoring' | 'resilience'>) {
+  const topic = (suffix: string) => `arn:aws:sns:${region}:123456789012:${name}-${suffix}`;
+  const alarms = Object.fromEntries(inventory.operations.alarms.filter((a) => a.region === region && a.name.startsWith(`${name}-`)).map((a) => [a.name.slice(name.length + 1), a]));
+  const m = spec.monitoring;
+  expect(Object.fromEntries(Object.entries(alarms).map(([id, a]) => [id, [a.threshold, a.alarmActions, a.okActions]]))).toEqual({
+    'cpu-high': [m.cpuHighPercent, [topic('alerts')], [topic('alerts')]],
+    '5xx-rate': [m.errorRatePercent, [topic('critical')], [topic('critical')]],
+    'unhealthy-hosts': [0, [topic('alerts')], [topic('alerts')]],
+    'p95-latency': [m.p95ResponseSeconds, [topic('alerts')], [topic('alerts')]],
+    'spot-interruptions': [m.spotInterruptionsPer5Minutes, [topic('critical')], [topic('critical')]],
+  });
+  expect(alarms['5xx-rate']?.metric).toBe('100 * FILL(errors, 0) / requests');
+  const topics = inventory.operations.topics.filter((t) => t.region === region && t.arn.includes(`:${name}-`));
+  expect(topics.map((t) => t.arn).sort()).toEqual([topic('alerts'), topic('critical'), topic('lifecycle')]);
+  for (const t of topics) expect(t.kmsKey, `${t.arn} encrypted`).toMatch(/^arn:aws:kms:/);
+  expect(inventory.operations.dashboards).toContain(`${name}-web-tier`);
+
+  const fn = inventory.operations.functions.find((f) => f.region === region && f.name === `${name}-spot-interruption`);
+  expect(fn).toMatchObject({
+    runtime: 'nodejs20.x',
+    tracing: 'Active',
+    deadLetterTarget: `arn:aws:sqs:${region}:123456789012:${name}-spot-interruption-dlq`,
+    reservedConcurrency: spec.resilience.spotInterruptionHandler.reservedConcurrency,
+    environment: { ASG_NAME: `${name}-web`, TOPIC_ARN: topic('alerts') },
+  });
+  const rules = inventory.operations.rules.filter((r) => r.region === region && r.name.startsWith(`${name}-spot-`));
+  expect(rules.map((r) => [(r.pattern as { 'detail-type': string[] })['detail-type'], r.targets]).sort()).toEqual([
+    [['EC2 Instance Rebalance Recommendation'], [`arn:aws:lambda:${region}:123456789012:function:${name}-spot-interruption`]],
+    [['EC2 Spot Instance Interruption Warning'], [`arn:aws:lambda:${region}:123456789012:function:${name}-spot-interruption`]],
+  ]);
+
+  const hooks = groupNamed(inventory, `${name}-web`).lifecycleHooks;
+  const lifecycle = spec.resilience.lifecycleHooks;
+  expect(hooks.map((h) => [h.name, h.transition, h.heartbeatTimeout, h.defaultResult, h.roleArn, h.notificationTargetArn])).toEqual([
+    [`${name}-launch`, 'autoscaling:EC2_INSTANCE_LAUNCHING', lifecycle.launchHeartbeatSeconds, 'CONTINUE', `arn:aws:iam::123456789012:role/${name}-lifecycle-hooks`, topic('lifecycle')],
+    [`${name}-terminate`, 'autoscaling:EC2_INSTANCE_TERMINATING', lifecycle.terminateHeartbeatSeconds, 'CONTINUE', `arn:aws:iam::123456789012:role/${name}-lifecycle-hooks`, topic('lifecycle')],
+  ]);
+}
+
 function expectMixedFleet(
   group: AutoScalingGroup,
   capacity: { minSize: number; maxSize: number; desiredCapacity?: number },
@@ -140,6 +180,8 @@ describe('end-to-end on the local emulator (moto)', () => {
             .sort((a, b) => a.name.localeCompare(b.name))
             .map((s) => ({ name: `${name}-${s.name}`, recurrence: s.recurrence, timeZone: s.timeZone, min: s.minSize, max: s.maxSize, desired: s.desiredCapacity })),
         );
+
+        expectOperations(inventory, name, dev.region, dev);
 
         // dev has a zone of its own and a plain alias to its load balancer.
         const zone = inventory.hostedZones.find((z) => z.name.replace(/\.$/, '') === dev.dns?.zone.name);
@@ -197,6 +239,9 @@ describe('end-to-end on the local emulator (moto)', () => {
         expectMixedFleet(standbyGroup, standby.capacity, standby.mixedInstances, prod.instanceTypes);
         expect(standbyGroup.region).toBe(standby.region);
         expect(standbyGroup.policies.every((p) => p.type === 'TargetTrackingScaling')).toBe(true);
+
+        expectOperations(inventory, name, prod.region, prod);
+        expectOperations(inventory, `${name}-dr`, standby.region, prod);
 
         // Route 53: PRIMARY → Seoul ALB with its health check, SECONDARY → Tokyo ALB with its own.
         const zone = inventory.hostedZones.find((z) => z.name.replace(/\.$/, '') === prod.dns?.zone.name);

@@ -208,6 +208,58 @@ def launch_template_not_found_code() -> None:
     backend.delete_launch_template = delete_launch_template
 
 
+@correction("lifecycle-hook-targets")
+def lifecycle_hook_targets() -> None:
+    """moto ignores a lifecycle hook's RoleARN and NotificationTargetARN and
+    reports fixed placeholders (an SQS queue in us-east-1, a role in account
+    1234567890), so every plan would set them again."""
+    from moto.autoscaling.responses import AutoScalingResponse
+
+    original_put = AutoScalingResponse.put_lifecycle_hook
+
+    def put_lifecycle_hook(self):
+        result = original_put(self)
+        hooks = self.autoscaling_backend.lifecycle_hooks
+        hook = hooks.get(f"{self._get_param('AutoScalingGroupName')}_{self._get_param('LifecycleHookName')}")
+        if hook is not None:
+            hook.role_arn = self._get_param("RoleARN")
+            hook.notification_target_arn = self._get_param("NotificationTargetARN")
+            hook.notification_metadata = self._get_param("NotificationMetadata")
+        return result
+
+    AutoScalingResponse.put_lifecycle_hook = put_lifecycle_hook
+
+
+@correction("lambda-dead-letter-config")
+def lambda_dead_letter_config() -> None:
+    """moto drops a function's DeadLetterConfig, so every plan would add it again."""
+    from moto.awslambda import models
+
+    function = models.LambdaFunction
+    original_init = function.__init__
+    original_configuration = function.get_configuration
+    original_update = function.update_configuration
+
+    def __init__(self, account_id, spec, region, *args, **kwargs):
+        original_init(self, account_id, spec, region, *args, **kwargs)
+        self.dead_letter_config = spec.get("DeadLetterConfig")
+
+    def get_configuration(self, *args, **kwargs):
+        config = original_configuration(self, *args, **kwargs)
+        if getattr(self, "dead_letter_config", None):
+            config["DeadLetterConfig"] = self.dead_letter_config
+        return config
+
+    def update_configuration(self, config_updates):
+        if "DeadLetterConfig" in config_updates:
+            self.dead_letter_config = config_updates["DeadLetterConfig"]
+        return original_update(self, config_updates)
+
+    function.__init__ = __init__
+    function.get_configuration = get_configuration
+    function.update_configuration = update_configuration
+
+
 @correction("instance-refresh")
 def instance_refresh() -> None:
     """moto has no StartInstanceRefresh, so an apply that changes the launch

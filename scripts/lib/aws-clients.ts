@@ -10,12 +10,15 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { EMULATOR_CREDENTIALS } from '../../stacks/target';
 
@@ -37,12 +40,15 @@ const CLIENTS = {
   logs: CloudWatchLogsClient,
   dynamodb: DynamoDBClient,
   ec2: EC2Client,
+  events: EventBridgeClient,
   elbv2: ElasticLoadBalancingV2Client,
   iam: IAMClient,
   kms: KMSClient,
+  lambda: LambdaClient,
   route53: Route53Client,
   s3: S3Client,
   sns: SNSClient,
+  sqs: SQSClient,
 } as const;
 
 type ClientName = keyof typeof CLIENTS;

@@ -82,6 +82,36 @@ export function renderInventory(inventory: Inventory): string {
     ),
   );
 
+  const ops = inventory.operations;
+  add(
+    'Alarms',
+    table(
+      ['alarm (region)', 'condition', 'notifies, and on recovery'],
+      ops.alarms
+        .slice()
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((a) => [`${a.name} (${a.region})`, `${a.metric ?? '?'} ${comparisonSign(a.comparison)} ${a.threshold ?? '?'}`, topicNames([...new Set([...a.alarmActions, ...a.okActions])])]),
+    ),
+  );
+  add(
+    'Spot interruption handling and lifecycle hooks',
+    table(
+      ['resource', 'name', 'settings'],
+      [
+        ...ops.functions.map((f) => [
+          'Lambda',
+          f.name,
+          `${f.runtime ?? '?'} · tracing ${f.tracing ?? 'off'} · DLQ ${f.deadLetterTarget?.split(':').pop() ?? 'none'} · reserved ${f.reservedConcurrency ?? '-'}`,
+        ]),
+        ...ops.rules.map((r) => ['EventBridge rule', r.name, `${JSON.stringify((r.pattern as { 'detail-type'?: string[] })?.['detail-type'] ?? [])} → ${r.targets.map((t) => t.split(':').pop()).join(', ')}`]),
+        ...inventory.autoScalingGroups.flatMap((g) =>
+          g.lifecycleHooks.map((h) => ['lifecycle hook', h.name, `${h.transition.replace('autoscaling:', '')} · heartbeat ${h.heartbeatTimeout ?? '?'} s · ${h.defaultResult ?? '?'} → ${topicNames([h.notificationTargetArn ?? ''])}`]),
+        ),
+        ...ops.dashboards.map((d) => ['dashboard', d, '']),
+      ],
+    ),
+  );
+
   add(
     'DNS records',
     table(
@@ -122,6 +152,20 @@ export function renderInventory(inventory: Inventory): string {
     ),
   );
   return sections.join('\n\n');
+}
+
+function comparisonSign(operator: string | undefined): string {
+  const signs: Record<string, string> = {
+    GreaterThanThreshold: '>',
+    GreaterThanOrEqualToThreshold: '≥',
+    LessThanThreshold: '<',
+    LessThanOrEqualToThreshold: '≤',
+  };
+  return signs[operator ?? ''] ?? operator ?? '?';
+}
+
+function topicNames(arns: readonly string[]): string {
+  return arns.map((arn) => arn.split(':').pop()).join(', ');
 }
 
 function split(group: AutoScalingGroup): string {

@@ -7,10 +7,11 @@
 import { ListCertificatesCommand } from '@aws-sdk/client-acm';
 import {
   DescribeAutoScalingGroupsCommand,
+  DescribeLifecycleHooksCommand,
   DescribePoliciesCommand,
   DescribeScheduledActionsCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, ListDashboardsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeContinuousBackupsCommand, DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -28,6 +29,7 @@ import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { ListRolesCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { ListHealthChecksCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
@@ -39,7 +41,9 @@ import {
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
 } from '@aws-sdk/client-s3';
-import { ListTopicsCommand } from '@aws-sdk/client-sns';
+import { GetFunctionCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetTopicAttributesCommand, ListTopicsCommand } from '@aws-sdk/client-sns';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import type { EmulatorClients } from './aws-clients';
 
 export interface Network {
@@ -91,6 +95,15 @@ export interface ScalingPolicy {
   readonly steps?: number;
 }
 
+export interface LifecycleHook {
+  readonly name: string;
+  readonly transition: string;
+  readonly heartbeatTimeout?: number;
+  readonly defaultResult?: string;
+  readonly roleArn?: string;
+  readonly notificationTargetArn?: string;
+}
+
 export interface AutoScalingGroup {
   readonly region: string;
   readonly name: string;
@@ -109,6 +122,49 @@ export interface AutoScalingGroup {
   };
   readonly policies: readonly ScalingPolicy[];
   readonly schedules: readonly { name: string; recurrence?: string; timeZone?: string; min?: number; max?: number; desired?: number }[];
+  readonly lifecycleHooks: readonly LifecycleHook[];
+}
+
+export interface Alarm {
+  readonly region: string;
+  readonly name: string;
+  readonly metric?: string;
+  readonly threshold?: number;
+  readonly comparison?: string;
+  readonly treatMissingData?: string;
+  readonly alarmActions: readonly string[];
+  readonly okActions: readonly string[];
+}
+
+export interface LambdaFunction {
+  readonly region: string;
+  readonly name: string;
+  readonly runtime?: string;
+  readonly tracing?: string;
+  readonly deadLetterTarget?: string;
+  readonly reservedConcurrency?: number;
+  readonly environment: Record<string, string>;
+}
+
+export interface EventRule {
+  readonly region: string;
+  readonly name: string;
+  readonly pattern: unknown;
+  readonly targets: readonly string[];
+}
+
+export interface Topic {
+  readonly region: string;
+  readonly arn: string;
+  readonly kmsKey?: string;
+}
+
+export interface Operations {
+  readonly alarms: readonly Alarm[];
+  readonly functions: readonly LambdaFunction[];
+  readonly rules: readonly EventRule[];
+  readonly topics: readonly Topic[];
+  readonly dashboards: readonly string[];
 }
 
 export interface DnsRecord {
@@ -153,6 +209,7 @@ export interface Inventory {
   readonly healthChecks: number;
   readonly buckets: readonly Bucket[];
   readonly tables: readonly Table[];
+  readonly operations: Operations;
   /** Everything else a stack creates, counted so a destroy can be checked for leftovers. */
   readonly counts: Readonly<Record<string, number>>;
 }
@@ -176,6 +233,13 @@ export async function readInventory(clients: EmulatorClients, regions: readonly 
     healthChecks,
     buckets,
     tables: perRegion.flatMap((r) => r.tables),
+    operations: {
+      alarms: perRegion.flatMap((r) => r.operations.alarms),
+      functions: perRegion.flatMap((r) => r.operations.functions),
+      rules: perRegion.flatMap((r) => r.operations.rules),
+      topics: perRegion.flatMap((r) => r.operations.topics),
+      dashboards: perRegion.flatMap((r) => r.operations.dashboards),
+    },
     counts: {
       'VPCs': sum((r) => r.networks.length),
       'load balancers': sum((r) => r.loadBalancers.length),
@@ -192,8 +256,12 @@ export async function readInventory(clients: EmulatorClients, regions: readonly 
       'DynamoDB tables': sum((r) => r.tables.length),
       'KMS keys': sum((r) => r.enabledKeys),
       'certificates': sum((r) => r.certificates),
-      'SNS topics': sum((r) => r.topics),
-      'CloudWatch alarms': sum((r) => r.alarms),
+      'SNS topics': sum((r) => r.operations.topics.length),
+      'CloudWatch alarms': sum((r) => r.operations.alarms.length),
+      'dashboards': sum((r) => r.operations.dashboards.length),
+      'Lambda functions': sum((r) => r.operations.functions.length),
+      'EventBridge rules': sum((r) => r.operations.rules.length),
+      'SQS queues': sum((r) => r.queues),
       'log groups': sum((r) => r.logGroups),
       'IAM roles': roles,
     },
@@ -217,14 +285,14 @@ interface RegionInventory {
   addresses: number;
   enabledKeys: number;
   certificates: number;
-  topics: number;
-  alarms: number;
+  operations: Operations;
+  queues: number;
   logGroups: number;
 }
 
 async function readRegion(clients: EmulatorClients, region: string): Promise<RegionInventory> {
   const ec2 = clients.get('ec2', region);
-  const [networks, loadBalancers, targetGroups, autoScalingGroups, tables, instances, launchTemplates, securityGroups, addresses, enabledKeys, certificates, topics, alarms, logGroups] =
+  const [networks, loadBalancers, targetGroups, autoScalingGroups, tables, instances, launchTemplates, securityGroups, addresses, enabledKeys, certificates, operations, queues, logGroups] =
     await Promise.all([
       readNetworks(clients, region),
       readLoadBalancers(clients, region),
@@ -239,11 +307,68 @@ async function readRegion(clients: EmulatorClients, region: string): Promise<Reg
       ec2.send(new DescribeAddressesCommand({})).then((r) => r.Addresses?.length ?? 0),
       countEnabledKeys(clients, region),
       clients.get('acm', region).send(new ListCertificatesCommand({})).then((r) => r.CertificateSummaryList?.length ?? 0),
-      clients.get('sns', region).send(new ListTopicsCommand({})).then((r) => r.Topics?.length ?? 0),
-      clients.get('cloudwatch', region).send(new DescribeAlarmsCommand({})).then((r) => (r.MetricAlarms?.length ?? 0) + (r.CompositeAlarms?.length ?? 0)),
+      readOperations(clients, region),
+      clients.get('sqs', region).send(new ListQueuesCommand({})).then((r) => r.QueueUrls?.length ?? 0),
       clients.get('logs', region).send(new DescribeLogGroupsCommand({})).then((r) => r.logGroups?.length ?? 0),
     ]);
-  return { networks, loadBalancers, targetGroups, autoScalingGroups, tables, instances, launchTemplates, securityGroups, addresses, enabledKeys, certificates, topics, alarms, logGroups };
+  return { networks, loadBalancers, targetGroups, autoScalingGroups, tables, instances, launchTemplates, securityGroups, addresses, enabledKeys, certificates, operations, queues, logGroups };
+}
+
+async function readOperations(clients: EmulatorClients, region: string): Promise<Operations> {
+  const lambda = clients.get('lambda', region);
+  const events = clients.get('events', region);
+  const sns = clients.get('sns', region);
+  const [alarms, functionNames, ruleList, topicArns, dashboards] = await Promise.all([
+    clients.get('cloudwatch', region).send(new DescribeAlarmsCommand({})),
+    lambda.send(new ListFunctionsCommand({})).then((r) => (r.Functions ?? []).map((f) => f.FunctionName ?? '')),
+    events.send(new ListRulesCommand({})).then((r) => r.Rules ?? []),
+    sns.send(new ListTopicsCommand({})).then((r) => (r.Topics ?? []).map((t) => t.TopicArn ?? '')),
+    clients.get('cloudwatch', region).send(new ListDashboardsCommand({})).then((r) => (r.DashboardEntries ?? []).map((d) => d.DashboardName ?? '')),
+  ]);
+  const [functions, rules, topics] = await Promise.all([
+    Promise.all(
+      functionNames.map(async (name) => {
+        const fn = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
+        const config = fn.Configuration;
+        return {
+          region,
+          name,
+          runtime: config?.Runtime,
+          tracing: config?.TracingConfig?.Mode,
+          deadLetterTarget: config?.DeadLetterConfig?.TargetArn,
+          reservedConcurrency: fn.Concurrency?.ReservedConcurrentExecutions,
+          environment: config?.Environment?.Variables ?? {},
+        };
+      }),
+    ),
+    Promise.all(
+      ruleList.map(async (rule) => ({
+        region,
+        name: rule.Name ?? '',
+        pattern: rule.EventPattern ? (JSON.parse(rule.EventPattern) as unknown) : undefined,
+        targets: ((await events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }))).Targets ?? []).map((t) => t.Arn ?? ''),
+      })),
+    ),
+    Promise.all(
+      topicArns.map(async (arn) => ({ region, arn, kmsKey: (await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes?.KmsMasterKeyId })),
+    ),
+  ]);
+  return {
+    alarms: [...(alarms.MetricAlarms ?? [])].map((a) => ({
+      region,
+      name: a.AlarmName ?? '',
+      metric: a.MetricName ?? a.Metrics?.find((m) => m.ReturnData)?.Expression,
+      threshold: a.Threshold,
+      comparison: a.ComparisonOperator,
+      treatMissingData: a.TreatMissingData,
+      alarmActions: a.AlarmActions ?? [],
+      okActions: a.OKActions ?? [],
+    })),
+    functions,
+    rules,
+    topics,
+    dashboards,
+  };
 }
 
 async function readNetworks(clients: EmulatorClients, region: string): Promise<Network[]> {
@@ -323,7 +448,12 @@ async function readAutoScalingGroups(clients: EmulatorClients, region: string): 
     autoscaling.send(new DescribePoliciesCommand({})),
     autoscaling.send(new DescribeScheduledActionsCommand({})),
   ]);
-  return (groups.AutoScalingGroups ?? []).map((group) => {
+  const hooks = await Promise.all(
+    (groups.AutoScalingGroups ?? []).map((g) =>
+      autoscaling.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: g.AutoScalingGroupName })).then((r) => r.LifecycleHooks ?? []),
+    ),
+  );
+  return (groups.AutoScalingGroups ?? []).map((group, index) => {
     const name = group.AutoScalingGroupName ?? '';
     const mixed = group.MixedInstancesPolicy;
     const distribution = mixed?.InstancesDistribution;
@@ -384,6 +514,16 @@ async function readAutoScalingGroups(clients: EmulatorClients, region: string): 
           min: s.MinSize,
           max: s.MaxSize,
           desired: s.DesiredCapacity,
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      lifecycleHooks: (hooks[index] ?? [])
+        .map((h) => ({
+          name: h.LifecycleHookName ?? '',
+          transition: h.LifecycleTransition ?? '',
+          heartbeatTimeout: h.HeartbeatTimeout,
+          defaultResult: h.DefaultResult,
+          roleArn: h.RoleARN,
+          notificationTargetArn: h.NotificationTargetARN,
         }))
         .sort((a, b) => a.name.localeCompare(b.name)),
     };
