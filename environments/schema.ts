@@ -221,9 +221,10 @@ const resilienceSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /**
        * Reserved concurrency. AWS keeps 10 executions of an account unreserved,
-       * so an account limited to 10 cannot reserve any: set 0 there.
+       * so an account limited to 10 cannot reserve any: `false` reserves none
+       * (and needs a CKV_AWS_115 security exception).
        */
-      reservedConcurrency: z.number().int().min(0).max(100).default(2),
+      reservedConcurrency: z.union([z.literal(false), z.number().int().min(1).max(100)]).default(2),
     })
     .prefault({}),
   lifecycleHooks: z

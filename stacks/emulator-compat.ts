@@ -67,6 +67,24 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     handling: 'the AWS error code',
   },
   {
+    id: 'lifecycle-hook-targets',
+    where: 'launcher',
+    gap: 'ignores a lifecycle hook\'s RoleARN and NotificationTargetARN and reports fixed placeholders (an SQS queue in us-east-1, a role in account 1234567890), so every plan would set them again',
+    handling: 'the hook keeps and reports the role and target it was given',
+  },
+  {
+    id: 'lambda-dead-letter-config',
+    where: 'launcher',
+    gap: 'drops a function\'s DeadLetterConfig, so every plan would add it again',
+    handling: 'kept on create and update and reported by GetFunction',
+  },
+  {
+    id: 'fis-get-experiment-template',
+    where: 'launcher',
+    gap: 'creates FIS experiment templates but has no GetExperimentTemplate, so Terraform retries reading a new template until it gives up (staging)',
+    handling: 'GetExperimentTemplate answers from the stored template',
+  },
+  {
     id: 'instance-refresh',
     where: 'launcher',
     gap: 'has no StartInstanceRefresh or DescribeInstanceRefreshes: an apply that changes the launch template of an existing group fails where AWS starts a rolling refresh',
@@ -101,6 +119,12 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     where: 'reader',
     gap: 'answers TargetGroupNotFound for a load balancer without target groups, where AWS answers an empty list',
     handling: 'the inventory reads that answer as an empty list',
+  },
+  {
+    id: 'cloudfront-distribution-fields',
+    where: 'open',
+    gap: 'drops a distribution\'s origin access control and ACM viewer certificate and adds default forwarded_values to a cache-policy behaviour',
+    handling: 'staging (the only environment with the CloudFront maintenance page) applies and destroys in the sandbox, but its second plan is not empty; the end-to-end tests cover dev and prod',
   },
   {
     id: 'lifecycle-actions',

@@ -29,11 +29,11 @@ export interface SpotInterruptionHandlerProps {
   /** @default 90 */
   readonly logRetentionDays?: number;
   /**
-   * Reserved concurrency; 0 reserves none (accounts limited to 10 concurrent
-   * executions cannot reserve any).
+   * Reserved concurrency; `false` reserves none (an account limited to 10
+   * concurrent executions cannot reserve any). 0 would throttle every event.
    * @default 2
    */
-  readonly reservedConcurrency?: number;
+  readonly reservedConcurrency?: number | false;
 }
 
 /**
@@ -101,7 +101,7 @@ export class SpotInterruptionHandler extends Construct {
       sourceCodeHash: bundle.sha256,
       memorySize: 256,
       timeout: 30,
-      reservedConcurrentExecutions: props.reservedConcurrency ?? 2,
+      reservedConcurrentExecutions: props.reservedConcurrency === false ? -1 : (props.reservedConcurrency ?? 2),
       environment: { variables: { ASG_NAME: props.autoScalingGroupName, TOPIC_ARN: props.topicArn } },
       deadLetterConfig: { targetArn: deadLetters.arn },
       tracingConfig: { mode: 'Active' },

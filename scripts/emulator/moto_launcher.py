@@ -260,6 +260,26 @@ def lambda_dead_letter_config() -> None:
     function.update_configuration = update_configuration
 
 
+@correction("fis-get-experiment-template")
+def fis_get_experiment_template() -> None:
+    """moto creates FIS experiment templates but cannot read one back
+    (GetExperimentTemplate is not implemented), so Terraform retries the read
+    of a new template until it gives up."""
+    import json
+
+    from moto.fis.exceptions import ResourceNotFoundException
+    from moto.fis.responses import FISResponse
+
+    def get_experiment_template(self):
+        backend = self.fis_backend
+        template = backend.experiment_templates.get(self._get_param("id"))
+        if template is None:
+            raise ResourceNotFoundException(f"Experiment template {self._get_param('id')} does not exist")
+        return json.dumps({"experimentTemplate": template.to_dict(tags=backend.tagger.get_tag_dict_for_resource(template.arn))})
+
+    FISResponse.get_experiment_template = get_experiment_template
+
+
 @correction("instance-refresh")
 def instance_refresh() -> None:
     """moto has no StartInstanceRefresh, so an apply that changes the launch
