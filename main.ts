@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   // The security pack checks every stack before the first is written (modules/security).
   app.synth();
   const reports = assertCompliant(app);
-  process.stderr.write(`Security rule pack\n${reports.map((r) => `  ${summarize(r).replace(/\n/g, '\n  ')}`).join('\n')}\n`);
+  process.stdout.write(`Security rule pack\n${reports.map((r) => `  ${summarize(r).replace(/\n/g, '\n  ')}`).join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

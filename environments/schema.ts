@@ -224,7 +224,9 @@ const resilienceSchema = z.strictObject({
        * so an account limited to 10 cannot reserve any: `false` reserves none
        * (and needs a CKV_AWS_115 security exception).
        */
-      reservedConcurrency: z.union([z.literal(false), z.number().int().min(1).max(100)]).default(2),
+      reservedConcurrency: z
+        .union([z.literal(false), z.number().int().min(1, 'must be at least 1 (0 would throttle every event); false reserves none').max(100)])
+        .default(2),
     })
     .prefault({}),
   lifecycleHooks: z

@@ -58,6 +58,47 @@ describe('the committed environments', () => {
 });
 
 describe('bad input is rejected with the environment and field named', () => {
+  it('account: not a 12-digit ID, or not the account of the certificate', () => {
+    expect(problemsFor((e) => (e.account = '12345'))).toEqual(['prod.account: is not a 12-digit AWS account ID']);
+    expect(
+      problemsFor((e) => {
+        e.account = '210987654321';
+        e.certificateArn = 'arn:aws:acm:ap-northeast-2:123456789012:certificate/abc';
+      }),
+    ).toEqual(["prod.certificateArn: certificate belongs to account 123456789012, not the environment's 210987654321"]);
+  });
+
+  it('monitoring and resilience: out-of-range thresholds, a concurrency that would throttle everything', () => {
+    expect(problemsFor((e) => (e.monitoring = { cpuHighPercent: 120 }))).toEqual(['prod.monitoring.cpuHighPercent: 120 is outside 1–100']);
+    expect(problemsFor((e) => (e.resilience = { spotInterruptionHandler: { reservedConcurrency: 0 } }))).toEqual([
+      'prod.resilience.spotInterruptionHandler.reservedConcurrency: must be at least 1 (0 would throttle every event); false reserves none',
+    ]);
+    expect(problemsFor((e) => (e.resilience = { chaos: { warning: 'PT30S' } }))).toEqual(['prod.resilience.chaos.warning: must be PT2M to PT15M']);
+  });
+
+  it('chaos needs Spot instances to interrupt', () => {
+    expect(
+      problemsFor((e) => {
+        e.mixedInstances = { onDemandPercentageAboveBaseCapacity: 100 };
+        e.resilience = { chaos: {} };
+      }),
+    ).toEqual(['prod.resilience.chaos: interrupts Spot instances, but mixedInstances buys everything on demand']);
+  });
+
+  it('security exceptions: a known rule, a construct path, a real reason, no duplicates', () => {
+    const exception = { rule: 'CKV2_AWS_11', resource: 'primary/network/vpc', reason: 'flow logs are shipped by another account' };
+    expect(problemsFor((e) => (e.securityExceptions = [{ ...exception, rule: 'CKV_AWS_9999' }]))).toEqual([
+      'prod.securityExceptions[0].rule: "CKV_AWS_9999" is not a rule of the security pack (e.g. CKV2_AWS_11)',
+    ]);
+    expect(problemsFor((e) => (e.securityExceptions = [{ ...exception, resource: '/primary//vpc' }]))).toEqual([
+      'prod.securityExceptions[0].resource: is not a construct path like primary/network/vpc',
+    ]);
+    expect(problemsFor((e) => (e.securityExceptions = [{ ...exception, reason: 'because' }]))).toEqual([
+      'prod.securityExceptions[0].reason: must say why in at least 20 characters',
+    ]);
+    expect(problemsFor((e) => (e.securityExceptions = [exception, exception]))).toEqual(['prod.securityExceptions[1]: CKV2_AWS_11 is already waived for primary/network/vpc']);
+  });
+
   it('capacity: minSize > maxSize', () => {
     expect(
       problemsFor((e) => {

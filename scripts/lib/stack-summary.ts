@@ -16,6 +16,7 @@ export function summarizeStack(stack: TfJson): SummaryRow[] {
     ...loadBalancerRows(stack),
     ...fleetRows(stack),
     ...scalingRows(stack),
+    ...operationsRows(stack),
     ...dnsRows(stack),
     ...stateBackendRows(stack),
     { area: 'resources', detail: `${countResources(stack)} resources, ${countDataSources(stack)} data sources` },
@@ -149,6 +150,21 @@ function describePolicy(policy: Block): string {
     default:
       return `simple ${str(policy.name)} (${signed(policy.scaling_adjustment)}, cooldown ${String(policy.cooldown)} s)`;
   }
+}
+
+function operationsRows(stack: TfJson): SummaryRow[] {
+  const count = (type: string, label: string) => {
+    const n = resourceList(stack, type).length;
+    return n ? `${n} ${label}${n === 1 ? '' : 's'}` : '';
+  };
+  const parts = [
+    count('aws_cloudwatch_metric_alarm', 'alarm'),
+    count('aws_cloudwatch_dashboard', 'dashboard'),
+    count('aws_lambda_function', 'Spot handler'),
+    count('aws_autoscaling_lifecycle_hook', 'lifecycle hook'),
+    count('aws_fis_experiment_template', 'FIS experiment'),
+  ].filter(Boolean);
+  return parts.length ? [{ area: 'operations', detail: parts.join(' · ') }] : [];
 }
 
 function dnsRows(stack: TfJson): SummaryRow[] {
