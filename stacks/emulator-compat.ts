@@ -19,6 +19,12 @@ export interface EmulatorGap {
 
 export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
+    id: 'serialized-requests',
+    where: 'launcher',
+    gap: 'handles each request on its own thread with no locks on its backends: concurrent Terraform runs can lose updates (two revokes on one security group each rewrite its rule list from what they read), and a later call fails on a rule that is gone or back',
+    handling: 'requests pass through moto\'s backends one at a time; connections are still accepted concurrently',
+  },
+  {
     id: 'bucket-policy-conditions',
     where: 'launcher',
     gap: 'evaluates bucket policies without request context: a statement whose Condition does not match counts as an explicit Deny, so the TLS-only state-bucket policy denies every request',
@@ -83,6 +89,12 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     where: 'launcher',
     gap: 'creates FIS experiment templates but has no GetExperimentTemplate, so Terraform retries reading a new template until it gives up (staging)',
     handling: 'GetExperimentTemplate answers from the stored template',
+  },
+  {
+    id: 'security-group-rule-not-found-code',
+    where: 'launcher',
+    gap: 'answers InvalidPermission.NotFound when revoking a security-group rule ID that is gone; AWS answers InvalidSecurityGroupRuleId.NotFound, which the provider takes as already deleted',
+    handling: 'the AWS error code',
   },
   {
     id: 'instance-refresh',

@@ -27,6 +27,56 @@ def correction(gap_id: str):
     return register
 
 
+@correction("serialized-requests")
+def serialized_requests() -> None:
+    """moto's server handles each request on its own thread, but its
+    backends have no locks: two Terraform runs revoking rules of one security
+    group at once can lose an update (each rewrites the group's rule list from
+    what it read), and the next call then fails on a rule that is gone or
+    back. Requests here go through moto's backends one at a time; connections
+    are still accepted concurrently."""
+    import threading
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    lock = threading.RLock()
+    original = DomainDispatcherApplication.__call__
+
+    def __call__(self, environ, start_response):
+        with lock:
+            # Materialize the body under the lock: a lazy iterable would run after it is released.
+            return list(original(self, environ, start_response))
+
+    DomainDispatcherApplication.__call__ = __call__
+
+
+@correction("security-group-rule-not-found-code")
+def security_group_rule_not_found_code() -> None:
+    """Revoking a security-group rule ID that no longer exists answers
+    InvalidPermission.NotFound in moto; AWS answers
+    InvalidSecurityGroupRuleId.NotFound, which the provider takes as already
+    deleted (the same retried-delete case as launch templates)."""
+    from moto.ec2 import exceptions
+    from moto.ec2.models import security_groups
+
+    backend = security_groups.SecurityGroupBackend
+    for direction in ("ingress", "egress"):
+        name = f"revoke_security_group_{direction}"
+        original = getattr(backend, name)
+
+        def revoke(self, group_name_or_id, *args, _original=original, _direction=direction, security_rule_ids=None, **kwargs):
+            if security_rule_ids:
+                group = self.get_security_group_by_name_or_id(group_name_or_id, kwargs.get("vpc_id"))
+                if group is not None:
+                    known = {rule.id for rule in (group.egress_rules if _direction == "egress" else group.ingress_rules)}
+                    missing = [rule_id for rule_id in security_rule_ids if rule_id not in known]
+                    if missing:
+                        raise exceptions.InvalidSecurityGroupRuleIdNotFoundError(missing[0])
+            return _original(self, group_name_or_id, *args, security_rule_ids=security_rule_ids, **kwargs)
+
+        setattr(backend, name, revoke)
+
+
 @correction("bucket-policy-conditions")
 def bucket_policy_conditions() -> None:
     """moto treats a statement whose Condition does not match as an explicit
