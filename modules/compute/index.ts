@@ -135,8 +135,8 @@ function readinessScript(groupName: string, hookName: string, port: number, heal
   ].join('\n');
 }
 
-function userDataOf(props: WebFleetProps): string | undefined {
-  const script = (props.userData ?? '') + (props.readinessHookName ? readinessScript(`${props.name}-web`, props.readinessHookName, props.appPort, props.healthPath ?? '/health') : '');
+function userDataOf(props: WebFleetProps, groupName: string): string | undefined {
+  const script = (props.userData ?? '') + (props.readinessHookName ? readinessScript(groupName, props.readinessHookName, props.appPort, props.healthPath ?? '/health') : '');
   return script ? Fn.base64encode(Fn.rawString(script)) : undefined;
 }
 
@@ -170,6 +170,8 @@ export class WebFleet extends Construct {
   constructor(scope: Construct, id: string, props: WebFleetProps) {
     super(scope, id);
     const tags = props.tags ?? {};
+    // Named up front: the instances' user data reports to the group by name.
+    const groupName = `${props.name}-web`;
     const sg = this.securityGroup(props);
     this.securityGroupId = sg.id;
 
@@ -194,7 +196,7 @@ export class WebFleet extends Construct {
       updateDefaultVersion: true,
       vpcSecurityGroupIds: [sg.id],
       iamInstanceProfile: { arn: profile.arn },
-      userData: userDataOf(props),
+      userData: userDataOf(props, groupName),
       metadataOptions: {
         httpEndpoint: 'enabled',
         httpTokens: 'required',
@@ -223,7 +225,7 @@ export class WebFleet extends Construct {
 
     const distribution = props.distribution ?? {};
     const group = new AutoscalingGroup(this, 'group', {
-      name: `${props.name}-web`,
+      name: groupName,
       minSize: props.minSize,
       maxSize: props.maxSize,
       desiredCapacity: props.desiredCapacity ?? props.minSize,

@@ -23,7 +23,6 @@ export interface LambdaBundle {
   readonly path: string;
   /** base64 SHA-256 of the zip: Lambda's `source_code_hash`. */
   readonly sha256: string;
-  readonly bytes: number;
 }
 
 const built = new Map<string, LambdaBundle>();
@@ -48,12 +47,12 @@ export function bundleLambda(entry: string): LambdaBundle {
   const code = result.outputFiles[0]?.contents;
   if (!code) throw new Error(`esbuild produced nothing for ${entry}`);
   const zip = zipSync({ 'index.js': [code, { mtime: ZIP_EPOCH, os: 3, attrs: FILE_ATTRIBUTES, level: 9 }] });
-  const sha256 = createHash('sha256').update(zip).digest('base64');
+  const digest = createHash('sha256').update(zip).digest();
   const dir = join(tmpdir(), 'web-tier-lambda');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${createHash('sha256').update(zip).digest('hex').slice(0, 16)}.zip`);
+  const path = join(dir, `${digest.toString('hex').slice(0, 16)}.zip`);
   if (!existsSync(path)) writeFileSync(path, zip);
-  const bundle = { path, sha256, bytes: zip.length };
+  const bundle = { path, sha256: digest.toString('base64') };
   built.set(entry, bundle);
   return bundle;
 }

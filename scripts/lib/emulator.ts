@@ -23,8 +23,6 @@ export interface Emulator {
   readonly pid: number;
   /** Where the emulator writes its request log. */
   readonly logFile: string;
-  /** Wipes every resource, for a fresh start without a restart. */
-  reset(): Promise<void>;
   stop(): Promise<void>;
   /** Leaves the emulator running after this process exits. */
   keep(): void;
@@ -74,9 +72,10 @@ export function isPortFree(port: number): Promise<boolean> {
   });
 }
 
-function call(endpoint: string, path: string, method: 'GET' | 'POST'): Promise<number> {
+/** HTTP status of a GET to the emulator (its certificate is self-signed). */
+function statusOf(url: string): Promise<number> {
   return new Promise((resolveStatus, reject) => {
-    const req = request(`${endpoint}${path}`, { method, rejectUnauthorized: false, timeout: 2000 }, (res) => {
+    const req = request(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
       res.resume();
       res.on('end', () => resolveStatus(res.statusCode ?? 0));
     });
@@ -150,10 +149,6 @@ async function launch(python: string, port: number, options: StartOptions): Prom
     port,
     pid,
     logFile,
-    reset: async () => {
-      const status = await call(endpoint, '/moto-api/reset', 'POST');
-      if (status !== 200) throw new Error(`emulator reset failed with HTTP ${status}`);
-    },
     stop,
     keep: () => {
       unregister();
@@ -168,7 +163,7 @@ async function launch(python: string, port: number, options: StartOptions): Prom
       throw new Error(`the emulator exited at start:\n${tail(logFile)}`);
     }
     try {
-      if ((await call(endpoint, '/moto-api/', 'GET')) === 200) return emulator;
+      if ((await statusOf(`${endpoint}/moto-api/`)) === 200) return emulator;
     } catch {
       // not listening yet
     }

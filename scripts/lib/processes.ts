@@ -1,6 +1,6 @@
 /**
  * Child processes that never outlive their parent. Every command runs in its
- * own process group and is tracked; `killAll` ends each one with its whole
+ * own process group and is tracked; `shutdown` ends each one with its whole
  * tree — including processes that left the group, such as the terraform
  * that cdktf starts on a pseudo-terminal of its own.
  */
@@ -12,6 +12,8 @@ export interface CommandResult {
   readonly code: number;
   /** stdout and stderr interleaved, as printed. */
   readonly output: string;
+  readonly stdout: string;
+  readonly stderr: string;
   readonly ms: number;
 }
 
@@ -20,8 +22,6 @@ export interface RunOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Called for every complete output line (stdout and stderr). */
   readonly onLine?: (line: string) => void;
-  /** Keep at most this many characters of output. @default 2_000_000 */
-  readonly maxOutput?: number;
   /** Called with the child's pid once it has started. */
   readonly onSpawn?: (pid: number) => void;
 }
@@ -49,23 +49,24 @@ export function run(command: string, args: readonly string[], options: RunOption
     onCleanup(shutdown, () => (running.size > 0 ? 'stopping cdktf and terraform' : undefined));
   }
   const started = Date.now();
-  const limit = options.maxOutput ?? 2_000_000;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
-    let output = '';
+    const all: string[] = [];
+    const streams = { stdout: [] as string[], stderr: [] as string[] };
     let partial = '';
-    const take = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      output = (output + text).slice(-limit);
+    const take = (stream: keyof typeof streams) => (text: string) => {
+      all.push(text);
+      streams[stream].push(text);
       if (!options.onLine) return;
       const lines = (partial + text).split(/\r?\n|\r/);
       partial = lines.pop() ?? '';
       for (const line of lines) options.onLine(line);
     };
-    child.stdout?.on('data', take);
-    child.stderr?.on('data', take);
+    // Decoded by the streams, so a character split across chunks stays whole.
+    child.stdout?.setEncoding('utf8').on('data', take('stdout'));
+    child.stderr?.setEncoding('utf8').on('data', take('stderr'));
     child.once('error', (error) => {
       running.delete(child);
       reject(error);
@@ -73,7 +74,13 @@ export function run(command: string, args: readonly string[], options: RunOption
     child.once('close', (code, signal) => {
       running.delete(child);
       if (partial && options.onLine) options.onLine(partial);
-      resolve({ code: code ?? (signal ? 128 : 1), output, ms: Date.now() - started });
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        output: all.join(''),
+        stdout: streams.stdout.join(''),
+        stderr: streams.stderr.join(''),
+        ms: Date.now() - started,
+      });
     });
   });
 }
@@ -130,7 +137,8 @@ export async function killTree(pid: number, graceMs = 3000): Promise<void> {
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && tree.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
   signal(-pid, 'SIGKILL');
-  for (const p of [...tree, ...tree.flatMap(descendants)]) if (isAlive(p)) signal(p, 'SIGKILL');
+  // One more scan catches children started during the grace period.
+  for (const p of new Set([...tree, ...descendants(pid)])) if (isAlive(p)) signal(p, 'SIGKILL');
 }
 
 export function isAlive(pid: number): boolean {

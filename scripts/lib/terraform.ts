@@ -4,21 +4,16 @@
  * one by an override file, and the AWS provider gets mock credentials and
  * skips every account lookup. Nothing in cdktf.out is modified.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run as runCommand } from './processes';
 import { findProviderMirror } from './provider-mirror';
 import type { Block, TfJson } from './tf-json';
 
 export const MIN_TERRAFORM = [1, 10] as const;
 export const OVERRIDE_FILE = 'zz_offline_override.tf.json';
-
-export interface TerraformRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 export interface ValidateJson {
   valid: boolean;
@@ -129,24 +124,9 @@ export function offlineOverride(stack: TfJson, statePath: string): Block {
   };
 }
 
-/** Spawns terraform without blocking, so several stacks can run at once. */
-export function runTerraform(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('terraform', args, { cwd: options.cwd, env: options.env });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolvePromise({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-  });
-}
-
 async function step(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }, okCodes = [0]) {
   const started = Date.now();
-  const run = await runTerraform(args, options);
+  const run = await runCommand('terraform', args, options);
   if (!okCodes.includes(run.code)) {
     const tail = (text: string) => text.split('\n').slice(-40).join('\n');
     throw new Error(
