@@ -21,3 +21,9 @@ export function countResources(stack: TfJson): number {
 export function countDataSources(stack: TfJson): number {
   return Object.values(stack.data ?? {}).reduce((n, byId) => n + Object.keys(byId).length, 0);
 }
+
+/** A nested block as Terraform JSON writes it: an object, or a one-element list of one. */
+export function block(value: unknown): Block | undefined {
+  if (Array.isArray(value)) return block(value[0]);
+  return value !== null && typeof value === 'object' ? (value as Block) : undefined;
+}

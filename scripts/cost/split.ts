@@ -1,0 +1,78 @@
+/**
+ * The mixed-instances arithmetic: how a capacity splits into on-demand and
+ * Spot, and what one capacity unit of each costs.
+ */
+import { onDemandHourly, spotHourly, type PriceTable } from './price-table';
+import type { Fleet, InstanceOverride, InstancesDistribution } from './stack-model';
+
+export interface CapacitySplit {
+  /** Capacity units on-demand. */
+  onDemandUnits: number;
+  /** Capacity units on Spot. */
+  spotUnits: number;
+}
+
+/**
+ * Splits `units` as the group would: the base first, then the percentage of
+ * what is above it. A fraction is rounded up in favour of on-demand, as
+ * EC2 Auto Scaling does. Weighted capacity is already in units, so the same
+ * arithmetic holds; turning units into instances is `instancesFor`.
+ */
+export function splitCapacity(units: number, distribution: InstancesDistribution): CapacitySplit {
+  const base = Math.min(units, distribution.onDemandBase);
+  const above = units - base;
+  // Integer arithmetic first: 10 × 20 / 100 must be 2, not 2.0000000000000004 rounded up to 3.
+  const onDemandAbove = Math.ceil((above * distribution.onDemandPercentAboveBase) / 100 - 1e-9);
+  return { onDemandUnits: base + onDemandAbove, spotUnits: above - onDemandAbove };
+}
+
+/** Instances of a type with `weight` needed to cover `units` (the group overshoots rather than falls short). */
+export function instancesFor(units: number, weight: number): number {
+  return Math.ceil(units / weight - 1e-9);
+}
+
+/** What a capacity unit costs for a fleet, and how that was decided. */
+export interface UnitPrices {
+  onDemandPerUnitHour: number;
+  spotPerUnitHour: number;
+  /** The instance type on-demand capacity launches as. */
+  onDemandType: InstanceOverride;
+  /** The Spot pools the price is averaged over. */
+  spotPools: InstanceOverride[];
+  /** Instances per Spot capacity unit, averaged over those pools (for per-instance costs such as volumes). */
+  spotInstancesPerUnit: number;
+  /** One line on how the prices were chosen. */
+  basis: string;
+}
+
+/**
+ * On-demand: `prioritized` launches the first override, `lowest-price` the
+ * cheapest per unit. Spot: `capacity-optimized` chooses pools by spare
+ * capacity, not price, so the honest expectation is the mean over all
+ * pools; `price-capacity-optimized` leans to cheap pools (mean of the two
+ * cheapest); `lowest-price` takes the cheapest.
+ */
+export function unitPrices(fleet: Fleet, table: PriceTable): UnitPrices {
+  const perUnit = (o: InstanceOverride, price: (t: PriceTable, r: string, type: string) => number): number => price(table, fleet.region, o.type) / o.weight;
+  const byOnDemand = [...fleet.overrides].sort((a, b) => perUnit(a, onDemandHourly) - perUnit(b, onDemandHourly));
+  const onDemandType = fleet.distribution.onDemandStrategy === 'prioritized' ? fleet.overrides[0]! : byOnDemand[0]!;
+  const bySpot = [...fleet.overrides].sort((a, b) => perUnit(a, spotHourly) - perUnit(b, spotHourly));
+  const strategy = fleet.distribution.spotStrategy;
+  const spotPools = strategy === 'lowest-price' ? bySpot.slice(0, 1) : strategy === 'price-capacity-optimized' ? bySpot.slice(0, 2) : fleet.overrides;
+  const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+  return {
+    onDemandPerUnitHour: perUnit(onDemandType, onDemandHourly),
+    spotPerUnitHour: mean(spotPools.map((o) => perUnit(o, spotHourly))),
+    onDemandType,
+    spotPools,
+    spotInstancesPerUnit: mean(spotPools.map((o) => 1 / o.weight)),
+    basis:
+      `on-demand ${fleet.distribution.onDemandStrategy}: ${onDemandType.type}; ` +
+      `Spot ${strategy}: mean of ${spotPools.map((o) => o.type).join(', ')}`,
+  };
+}
+
+/** Rounds USD to cents the way an invoice does (half away from zero). */
+export function cents(usd: number): number {
+  return Math.sign(usd) * Math.round(Math.abs(usd) * 100 + 1e-9) / 100;
+}

@@ -1,0 +1,49 @@
+/** The simulator's printed summary, side by side when several variants ran. */
+import { quantity, savedPercent, table, usd } from '../cost/report';
+import type { SimulationResult } from './engine';
+
+export interface NamedResult {
+  label: string;
+  result: SimulationResult;
+}
+
+/** Scales a run's cost to a 730-hour month. */
+export function monthly(cost: number, minutes: number, hoursPerMonth: number): number {
+  return (cost * hoursPerMonth * 60) / minutes;
+}
+
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function renderResults(results: NamedResult[], hoursPerMonth: number): string {
+  const rows: Array<[string, (r: SimulationResult) => string]> = [
+    ['On-demand instance-hours', (r) => `${quantity(r.summary.onDemandInstanceHours)} (${usd(r.summary.onDemandCost)})`],
+    ['Spot instance-hours', (r) => `${quantity(r.summary.spotInstanceHours)} (${usd(r.summary.spotCost)})`],
+    ['Fleet cost, whole run', (r) => usd(r.summary.cost)],
+    [`Fleet cost per ${hoursPerMonth} h month`, (r) => usd(monthly(r.summary.cost, r.summary.minutes, hoursPerMonth))],
+    ['Minutes over the CPU target', (r) => `${r.summary.minutesOverTarget} (${((r.summary.minutesOverTarget / r.summary.minutes) * 100).toFixed(2)}%)`],
+    ['Minutes over 90% CPU', (r) => String(r.summary.minutesOver90)],
+    ['Minutes with load and no instance', (r) => String(r.summary.minutesWithoutCapacity)],
+    ['Back under target after (median / max)', (r) => reaction(r)],
+    ['Peak demand / peak capacity (units)', (r) => `${quantity(r.summary.peakDemandUnits)} / ${r.summary.peakCapacityUnits}`],
+    ['Scaling activities', (r) => String(r.activities.length)],
+    ['Spot interruptions', (r) => String(r.summary.spotInterruptions)],
+    ['Hours forecast by predictive scaling', (r) => String(r.summary.forecastHours)],
+    ['Static peak (max capacity on-demand 24/7)', (r) => `${usd(r.summary.staticPeakCost)} → saves ${savedPercent(r.summary.staticPeakCost, r.summary.cost)}`],
+    ['Static right-sized for the run\'s peak', (r) => `${usd(r.summary.staticRightSizedCost)} → saves ${savedPercent(r.summary.staticRightSizedCost, r.summary.cost)}`],
+  ];
+  const header = ['', ...results.map((r) => r.label)];
+  const body = rows.map(([name, cell]) => [name, ...results.map((r) => cell(r.result))]);
+  return table(header, body, new Set(results.map((_, i) => i + 1)));
+}
+
+function reaction(r: SimulationResult): string {
+  const values = r.summary.reactionMinutes;
+  const mid = median(values);
+  if (mid === undefined) return 'never over target';
+  return `${mid} / ${Math.max(...values)} min over ${values.length} episode${values.length === 1 ? '' : 's'}`;
+}
