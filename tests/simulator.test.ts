@@ -3,6 +3,7 @@
  * by hand, then the CLI on the synthesized prod stack: predictive scaling
  * must beat target tracking alone on the evening peak.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,6 +191,17 @@ describe('predictive scaling', () => {
     expect(over(withForecast, 0)).toBe(over(trackingOnly, 0));
   });
 
+  it('HonorMaxCapacity caps the forecast at max; IncreaseMaxCapacity lifts max by the buffer for the forecast hour', () => {
+    // ×20 at 20:00 needs ceil(10000 / 700) = 15 units; max is 10.
+    const huge: LoadProfile = { name: 'huge', description: 'huge', multiplier: (t) => (new Date(t).getUTCHours() === 20 ? 20 : 1) };
+    const two = settings({ minutes: 2 * 1440 });
+    const capped = simulate(fleet({ policies: [cpuTarget, predictive] }), huge, two, PRICES);
+    expect(capped.activities).toContainEqual({ minute: 1440 + 1195, cause: 'predictive forecast', from: 1, to: 10 });
+    expect(capped.summary.peakCapacityUnits).toBe(10);
+    const lifted = simulate(fleet({ policies: [cpuTarget, { ...predictive, maxCapacityBreach: 'IncreaseMaxCapacity', maxCapacityBufferPercent: 10 }] }), huge, two, PRICES);
+    expect(lifted.activities).toContainEqual({ minute: 1440 + 1195, cause: 'predictive forecast', from: 1, to: 15 });
+  });
+
   it('forecasts the mean of the same hour on previous days, or of the same hour last week once a week exists', () => {
     const day = 1440;
     const loads = Array.from({ length: 9 * day }, (_, m) => (m < 7 * day ? (Math.floor(m / day) + 1) * 100 : 0));
@@ -297,6 +309,19 @@ describe('npm run simulate on prod', () => {
     // Black Friday ×10 needs more than the off-peak base, within max 30.
     expect(a.peakCapacityUnits).toBeGreaterThan(10);
     expect(a.peakCapacityUnits).toBeLessThanOrEqual(30);
+  });
+
+  it('runs as a command: a summary and a chart; a bad argument is one line and exit 2', async () => {
+    const { outdir } = await synthApp();
+    const charts = mkdtempSync(join(tmpdir(), 'sim-cli-'));
+    const ok = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/simulate.ts', 'staging', '--profile', 'weekend', '--days', '7', '--out', outdir, '--out-dir', charts], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Profile weekend');
+    expect(ok.stdout).toMatch(/Minutes over the CPU target +\d+/);
+    expect(readFileSync(join(charts, 'staging-weekend.svg'), 'utf8')).toContain('<svg');
+    const bad = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/simulate.ts', 'staging', '--profile', 'nope', '--out', outdir], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^simulate: --profile: nope is neither a built-in profile/)]);
   });
 
   it('names what is wrong with the arguments', () => {
