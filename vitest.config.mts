@@ -10,5 +10,7 @@ export default defineConfig({
     pool: 'forks',
     // The end-to-end file mostly waits on the emulator: let it run beside the others.
     maxWorkers: 2,
+    // GitHub's workflow parser imports its schema JSON without an import attribute; let Vite load it.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });
