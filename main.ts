@@ -12,6 +12,9 @@ import { buildStacks, targetFromEnvironment } from './stacks';
 async function main(): Promise<void> {
   // ENVIRONMENTS_DIR swaps in another set of environment files (tests, forks).
   const environments = validateEnvironments(await readEnvironmentSources(process.env.ENVIRONMENTS_DIR || undefined));
+  // cdktf records a full stack trace for every token it creates; with tsx's source maps on, each frame is
+  // source-mapped too (~15 % of synth, BENCHMARKS.md). Errors thrown later still map: V8 formats stacks lazily.
+  process.setSourceMapsEnabled(false);
   const app = new App();
   buildStacks(app, environments, stateBackend, targetFromEnvironment());
   // The security pack checks every stack before the first is written (modules/security).
@@ -21,6 +24,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  process.setSourceMapsEnabled(true);
   if (error instanceof EnvironmentValidationError || error instanceof SecurityViolationError) {
     process.stderr.write(`${error.message}\n`);
   } else {

@@ -49,6 +49,12 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     handling: 'policies report Enabled=true; only predictive policies carry a predictive configuration',
   },
   {
+    id: 'health-check-caller-reference',
+    where: 'launcher',
+    gap: 'creates a new Route 53 health check for every CreateHealthCheck, where AWS returns the existing one for a repeated CallerReference: a create the SDK retried after a slow answer leaves an orphaned health check behind',
+    handling: 'a repeated CallerReference returns the health check it created, as on AWS',
+  },
+  {
     id: 'launch-template-tags',
     where: 'launcher',
     gap: 'copies the launch template\'s own tags into its data as a launch-template TagSpecification, so every plan would remove them',

@@ -9,6 +9,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CreateHealthCheckCommand, ListHealthChecksCommand } from '@aws-sdk/client-route-53';
+import { EmulatorClients } from '../scripts/lib/aws-clients';
 import { freePort, INSTALL_HINT, isPortFree, launcherCorrections, startEmulator } from '../scripts/lib/emulator';
 import { leftovers, type Inventory } from '../scripts/lib/inventory';
 import { table } from '../scripts/lib/inventory-report';
@@ -79,6 +81,24 @@ describe('the emulator', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const gap of EMULATOR_GAPS) expect(readme, gap.id).toContain(`\`${gap.id}\``);
   });
+
+  it('a repeated CreateHealthCheck (an SDK retry) returns the health check it created, as on AWS', async () => {
+    const emulator = await startEmulator({});
+    const clients = new EmulatorClients(emulator.endpoint);
+    try {
+      const route53 = clients.get('route53', 'us-east-1');
+      const config = { Type: 'HTTPS' as const, FullyQualifiedDomainName: 'app.example.com', Port: 443, ResourcePath: '/health' };
+      const first = await route53.send(new CreateHealthCheckCommand({ CallerReference: 'retry-1', HealthCheckConfig: config }));
+      const retried = await route53.send(new CreateHealthCheckCommand({ CallerReference: 'retry-1', HealthCheckConfig: config }));
+      const other = await route53.send(new CreateHealthCheckCommand({ CallerReference: 'other', HealthCheckConfig: config }));
+      expect(retried.HealthCheck?.Id).toBe(first.HealthCheck?.Id);
+      expect(other.HealthCheck?.Id).not.toBe(first.HealthCheck?.Id);
+      expect((await route53.send(new ListHealthChecksCommand({}))).HealthChecks).toHaveLength(2);
+    } finally {
+      clients.destroy();
+      await emulator.stop();
+    }
+  }, 60_000);
 
   let blocker: Server | undefined;
   afterEach(() => blocker?.close());

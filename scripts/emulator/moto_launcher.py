@@ -258,6 +258,26 @@ def launch_template_not_found_code() -> None:
     backend.delete_launch_template = delete_launch_template
 
 
+@correction("health-check-caller-reference")
+def health_check_caller_reference() -> None:
+    """CreateHealthCheck is idempotent on AWS: the same CallerReference returns
+    the health check it already created. moto creates another each time, so
+    a create the SDK retried after a slow answer (the emulator is busy while
+    dev and prod apply together) leaves a second, orphaned health check that
+    no state knows and no destroy removes."""
+    from moto.route53.models import Route53Backend
+
+    original = Route53Backend.create_health_check
+
+    def create_health_check(self, caller_reference, health_check_args):
+        for existing in self.health_checks.values():
+            if existing.caller_reference == caller_reference:
+                return existing
+        return original(self, caller_reference, health_check_args)
+
+    Route53Backend.create_health_check = create_health_check
+
+
 @correction("lifecycle-hook-targets")
 def lifecycle_hook_targets() -> None:
     """moto ignores a lifecycle hook's RoleARN and NotificationTargetARN and

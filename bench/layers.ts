@@ -1,0 +1,71 @@
+/**
+ * The test suite in layers, each timed as one whole `vitest run <files>`.
+ * Layers are by what a file needs and how long it takes, not by name alone:
+ *  - unit: everything that runs in-process in a second or so per file
+ *    (unit, snapshot and property tests, including tests/bench.test.ts);
+ *  - offline terraform: tests/terraform*.test.ts — real `terraform init /
+ *    validate / plan` of every stack against the local provider mirror, and
+ *    the harness's own tests (mirror discovery needs that mirror too);
+ *  - emulator sandbox: tests/sandbox.test.ts — starts moto (the emulator)
+ *    for its failure handling; ~35 s, so it is not a unit test;
+ *  - emulator end-to-end: tests/e2e.test.ts — apply, plan and destroy
+ *    against the emulator.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Layer {
+  readonly id: 'unit' | 'terraform' | 'sandbox' | 'e2e';
+  readonly label: string;
+  readonly files: readonly string[];
+}
+
+const SPECIAL = {
+  terraform: /^tests\/terraform.*\.test\.ts$/,
+  sandbox: /^tests\/sandbox\.test\.ts$/,
+  e2e: /^tests\/e2e\.test\.ts$/,
+};
+
+export function testFiles(root: string): string[] {
+  return readdirSync(join(root, 'tests'))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => `tests/${f}`);
+}
+
+export function layers(files: readonly string[]): Layer[] {
+  const pick = (re: RegExp) => files.filter((f) => re.test(f));
+  const special = new Set([...pick(SPECIAL.terraform), ...pick(SPECIAL.sandbox), ...pick(SPECIAL.e2e)]);
+  return [
+    { id: 'unit', label: 'unit, snapshot and property tests', files: files.filter((f) => !special.has(f)) },
+    { id: 'terraform', label: 'offline terraform (init, validate, plan every stack)', files: pick(SPECIAL.terraform) },
+    { id: 'sandbox', label: 'emulator sandbox machinery and failure handling', files: pick(SPECIAL.sandbox) },
+    { id: 'e2e', label: 'emulator end-to-end (apply, plan, destroy)', files: pick(SPECIAL.e2e) },
+  ];
+}
+
+export interface VitestRun {
+  readonly seconds: number;
+  readonly status: number | null;
+  /** e.g. "57 passed (57)" from vitest's summary. */
+  readonly tests: string;
+  readonly tail: string;
+}
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+export function runVitest(root: string, files: readonly string[]): VitestRun {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(join(root, 'node_modules/.bin/vitest'), ['run', ...files], {
+    cwd: root,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.error) throw result.error;
+  const out = `${result.stdout.toString()}\n${result.stderr.toString()}`.replace(ANSI, '');
+  const tests = /^\s*Tests\s+(.+)$/m.exec(out)?.[1]?.trim() ?? '?';
+  return { seconds, status: result.status, tests, tail: out.split('\n').slice(-30).join('\n') };
+}
