@@ -1,4 +1,7 @@
 /** Pure statistics for the benchmark: median, spread, and a least-squares line. */
+import { median } from '../scripts/lib/stats';
+
+export { median };
 
 export interface Summary {
   readonly median: number;
@@ -6,13 +9,6 @@ export interface Summary {
   readonly max: number;
   readonly runs: number;
   readonly samples: readonly number[];
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export function summarize(samples: readonly number[]): Summary {

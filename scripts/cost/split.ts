@@ -45,30 +45,47 @@ export interface UnitPrices {
   basis: string;
 }
 
+/** Hourly USD of an instance type in the fleet's region, for one purchase option. */
+export type HourlyPrice = (type: string) => number;
+
+function byUnitPrice(fleet: Fleet, hourly: HourlyPrice): InstanceOverride[] {
+  return [...fleet.overrides].sort((a, b) => hourly(a.type) / a.weight - hourly(b.type) / b.weight);
+}
+
+/** The type on-demand capacity launches as: `prioritized` takes the first override, `lowest-price` the cheapest per unit. */
+export function onDemandOverride(fleet: Fleet, onDemand: HourlyPrice): InstanceOverride {
+  return fleet.distribution.onDemandStrategy === 'prioritized' ? fleet.overrides[0]! : byUnitPrice(fleet, onDemand)[0]!;
+}
+
 /**
- * On-demand: `prioritized` launches the first override, `lowest-price` the
- * cheapest per unit. Spot: `capacity-optimized` chooses pools by spare
- * capacity, not price, so the honest expectation is the mean over all
- * pools; `price-capacity-optimized` leans to cheap pools (mean of the two
- * cheapest); `lowest-price` takes the cheapest.
+ * The pools Spot capacity comes from: `capacity-optimized` chooses by spare
+ * capacity, not price, so the honest expectation is all of them;
+ * `price-capacity-optimized` leans to cheap pools (the two cheapest per
+ * unit); `lowest-price` takes the cheapest.
  */
-export function unitPrices(fleet: Fleet, table: PriceTable): UnitPrices {
-  const perUnit = (o: InstanceOverride, price: (t: PriceTable, r: string, type: string) => number): number => price(table, fleet.region, o.type) / o.weight;
-  const byOnDemand = [...fleet.overrides].sort((a, b) => perUnit(a, onDemandHourly) - perUnit(b, onDemandHourly));
-  const onDemandType = fleet.distribution.onDemandStrategy === 'prioritized' ? fleet.overrides[0]! : byOnDemand[0]!;
-  const bySpot = [...fleet.overrides].sort((a, b) => perUnit(a, spotHourly) - perUnit(b, spotHourly));
+export function spotPools(fleet: Fleet, spot: HourlyPrice): InstanceOverride[] {
   const strategy = fleet.distribution.spotStrategy;
-  const spotPools = strategy === 'lowest-price' ? bySpot.slice(0, 1) : strategy === 'price-capacity-optimized' ? bySpot.slice(0, 2) : fleet.overrides;
+  if (strategy === 'lowest-price') return byUnitPrice(fleet, spot).slice(0, 1);
+  if (strategy === 'price-capacity-optimized') return byUnitPrice(fleet, spot).slice(0, 2);
+  return fleet.overrides;
+}
+
+/** Unit prices from the table: on-demand from `onDemandOverride`, Spot as the mean over `spotPools`. */
+export function unitPrices(fleet: Fleet, table: PriceTable): UnitPrices {
+  const onDemand: HourlyPrice = (type) => onDemandHourly(table, fleet.region, type);
+  const spot: HourlyPrice = (type) => spotHourly(table, fleet.region, type);
+  const onDemandType = onDemandOverride(fleet, onDemand);
+  const pools = spotPools(fleet, spot);
   const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
   return {
-    onDemandPerUnitHour: perUnit(onDemandType, onDemandHourly),
-    spotPerUnitHour: mean(spotPools.map((o) => perUnit(o, spotHourly))),
+    onDemandPerUnitHour: onDemand(onDemandType.type) / onDemandType.weight,
+    spotPerUnitHour: mean(pools.map((o) => spot(o.type) / o.weight)),
     onDemandType,
-    spotPools,
-    spotInstancesPerUnit: mean(spotPools.map((o) => 1 / o.weight)),
+    spotPools: pools,
+    spotInstancesPerUnit: mean(pools.map((o) => 1 / o.weight)),
     basis:
       `on-demand ${fleet.distribution.onDemandStrategy}: ${onDemandType.type}; ` +
-      `Spot ${strategy}: mean of ${spotPools.map((o) => o.type).join(', ')}`,
+      `Spot ${fleet.distribution.spotStrategy}: mean of ${pools.map((o) => o.type).join(', ')}`,
   };
 }
 

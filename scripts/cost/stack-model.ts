@@ -191,10 +191,11 @@ function readFleet(stackName: string, group: PlacedResource, all: PlacedResource
   const template = findReferenced(all, 'aws_launch_template', launchTemplateRef(body, mixed));
   const overrides = readOverrides(mixed, template, where);
   const refersToGroup = (value: unknown): boolean => typeof value === 'string' && value.includes(`\${${address}.`);
+  const defaultCooldownSeconds = body.default_cooldown === undefined ? 300 : num(body.default_cooldown, `${where}.default_cooldown`);
 
   const policies = all
     .filter((r) => r.type === 'aws_autoscaling_policy' && refersToGroup(r.body.autoscaling_group_name))
-    .map((policy) => readPolicy(policy, all, num(body.default_cooldown ?? 300, `${where}.default_cooldown`)));
+    .map((policy) => readPolicy(policy, all, defaultCooldownSeconds));
   const schedules = all
     .filter((r) => r.type === 'aws_autoscaling_schedule' && refersToGroup(r.body.autoscaling_group_name))
     .map((r) => readSchedule(r.body));
@@ -208,7 +209,7 @@ function readFleet(stackName: string, group: PlacedResource, all: PlacedResource
     maxSize,
     desiredCapacity: body.desired_capacity === undefined ? minSize : num(body.desired_capacity, `${where}.desired_capacity`),
     defaultWarmupSeconds: body.default_instance_warmup === undefined ? 300 : num(body.default_instance_warmup, `${where}.default_instance_warmup`),
-    defaultCooldownSeconds: body.default_cooldown === undefined ? 300 : num(body.default_cooldown, `${where}.default_cooldown`),
+    defaultCooldownSeconds,
     capacityRebalance: body.capacity_rebalance === true,
     distribution,
     overrides,

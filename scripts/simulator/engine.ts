@@ -24,8 +24,8 @@
  *   the notice comes 2 minutes before termination; with capacity rebalance
  *   the replacement launches at the notice, without it at termination.
  */
-import { instancesFor, splitCapacity } from '../cost/split';
-import type { Fleet, PolicyAlarm, PredictivePolicy, ScalingPolicy, StepPolicy } from '../cost/stack-model';
+import { instancesFor, onDemandOverride, splitCapacity, spotPools } from '../cost/split';
+import type { Fleet, PolicyAlarm, PredictivePolicy, StepPolicy } from '../cost/stack-model';
 import { applyScheduledAction, scheduleEvents, type Sizes } from './schedule';
 import type { LoadProfile } from './profiles';
 import type { TimelinePoint } from './timeline';
@@ -134,8 +134,9 @@ export function simulate(fleet: Fleet, profile: LoadProfile, settings: Simulatio
   const spotRandom = seededRandom(settings.seed ^ 0x5f0f);
   const poolRandom = seededRandom(settings.seed ^ 0x0a11);
   const cpuTarget = cpuTargetOf(fleet);
-  const odType = fleet.distribution.onDemandStrategy === 'prioritized' ? fleet.overrides[0]! : cheapest(fleet, prices.onDemand);
-  const spotPools = spotPoolsOf(fleet, prices.spot);
+  // The same choice of types the cost estimate makes (split.ts).
+  const odType = onDemandOverride(fleet, (type) => prices.onDemand[type]!);
+  const pools = spotPools(fleet, (type) => prices.spot[type]!);
   const warmupMinutes = Math.ceil(fleet.defaultWarmupSeconds / 60);
   const interruptPerMinute = settings.spotInterruptionsPerDay / 1440;
 
@@ -175,7 +176,7 @@ export function simulate(fleet: Fleet, profile: LoadProfile, settings: Simulatio
   let episodeStart: number | undefined;
 
   const launch = (option: Instance['option'], minute: number): void => {
-    const pool = option === 'on-demand' ? odType : spotPools[Math.floor(poolRandom() * spotPools.length)]!;
+    const pool = option === 'on-demand' ? odType : pools[Math.floor(poolRandom() * pools.length)]!;
     instances.push({
       option,
       type: pool.type,
@@ -427,21 +428,4 @@ function adjusted(type: StepPolicy['adjustmentType'], current: number, adjustmen
     return current + (change > 0 ? Math.max(1, Math.floor(change)) : Math.min(-1, Math.ceil(change)));
   }
   return current + adjustment;
-}
-
-function cheapest(fleet: Fleet, hourly: Record<string, number>): Fleet['overrides'][number] {
-  return [...fleet.overrides].sort((a, b) => hourly[a.type]! / a.weight - hourly[b.type]! / b.weight)[0]!;
-}
-
-/** The pools Spot capacity comes from, as the cost estimate assumes them (see split.ts). */
-function spotPoolsOf(fleet: Fleet, spot: Record<string, number>): Fleet['overrides'] {
-  const byPrice = [...fleet.overrides].sort((a, b) => spot[a.type]! / a.weight - spot[b.type]! / b.weight);
-  if (fleet.distribution.spotStrategy === 'lowest-price') return byPrice.slice(0, 1);
-  if (fleet.distribution.spotStrategy === 'price-capacity-optimized') return byPrice.slice(0, 2);
-  return fleet.overrides;
-}
-
-/** Policies of a kind, for the compare variants. */
-export function withPolicies(fleet: Fleet, policies: ScalingPolicy[]): Fleet {
-  return { ...fleet, policies };
 }

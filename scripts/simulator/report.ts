@@ -1,5 +1,6 @@
 /** The simulator's printed summary, side by side when several variants ran. */
 import { quantity, savedPercent, table, usd } from '../cost/report';
+import { median } from '../lib/stats';
 import type { SimulationResult } from './engine';
 
 export interface NamedResult {
@@ -10,13 +11,6 @@ export interface NamedResult {
 /** Scales a run's cost to a 730-hour month. */
 export function monthly(cost: number, minutes: number, hoursPerMonth: number): number {
   return (cost * hoursPerMonth * 60) / minutes;
-}
-
-export function median(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export function renderResults(results: NamedResult[], hoursPerMonth: number): string {
@@ -43,7 +37,6 @@ export function renderResults(results: NamedResult[], hoursPerMonth: number): st
 
 function reaction(r: SimulationResult): string {
   const values = r.summary.reactionMinutes;
-  const mid = median(values);
-  if (mid === undefined) return 'never over target';
-  return `${mid} / ${Math.max(...values)} min over ${values.length} episode${values.length === 1 ? '' : 's'}`;
+  if (values.length === 0) return 'never over target';
+  return `${median(values)} / ${Math.max(...values)} min over ${values.length} episode${values.length === 1 ? '' : 's'}`;
 }

@@ -68,7 +68,8 @@ export function seedComparison(run: SimulationRun): SeedComparison {
     'The guide\'s extra "schedule scaling −30%" line is not applied: the e-commerce profile has no idle nights to schedule away beyond what target tracking already removes.',
   ];
   return {
-    stack: run.results.length > 0 ? run.fleet.path.split('/')[0]! : '',
+    // A group's construct path starts with its stack's name.
+    stack: run.fleet.path.split('/')[0]!,
     fleet: run.fleet.name,
     region: run.fleet.region,
     hoursPerMonth: hours,
