@@ -4,17 +4,22 @@
  * until this has passed, so a bad environment never writes a partial stack.
  */
 import { readdirSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, isAbsolute, relative, resolve } from 'node:path';
+import { crossEnvironmentProblems, type CheckedEnvironment } from './cross-environment';
 import { crossFieldRules, environmentSchema, type EnvironmentSpec } from './schema';
+import { stateBackendSchema } from './state-backend';
+import { environmentWarningRules } from './warnings';
 
 /** Files in `environments/` that are not environments. */
-const SUPPORT_FILES = new Set(['schema', 'load', 'state-backend', 'index']);
+const SUPPORT_FILES = new Set(['schema', 'load', 'state-backend', 'index', 'aws-limits', 'cross-environment', 'warnings']);
 
 export interface EnvironmentSource {
   /** File name, for messages. */
   readonly file: string;
   /** The file's default export, not yet trusted. */
   readonly data: unknown;
+  /** Why the file could not be loaded, as one line naming it; `data` is then undefined. */
+  readonly loadError?: string;
 }
 
 export class EnvironmentValidationError extends Error {
@@ -24,72 +29,181 @@ export class EnvironmentValidationError extends Error {
   }
 }
 
+/** Absolute paths: `require` and `import()` would read a relative one as a package name. */
 export function environmentFiles(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts') && !SUPPORT_FILES.has(basename(f, extname(f))))
     .sort()
-    .map((f) => join(dir, f));
-}
-
-/** Imports each environment file; works under `node --require tsx/cjs`, tsx, vitest and compiled JS. */
-export async function readEnvironmentSources(dir: string = __dirname): Promise<EnvironmentSource[]> {
-  return Promise.all(
-    environmentFiles(dir).map(async (path) => ({ file: basename(path), data: defaultExport(await loadModule(path)) })),
-  );
+    .map((f) => resolve(dir, f));
 }
 
 /**
- * `require` first: under the in-process tsx/cjs hook it is the fast path (the
- * ESM loader is not hooked there). Test runners that only hook `import()` get
- * the fallback; a genuinely broken file fails the same way on both paths.
+ * Imports each environment file; works under `node --require tsx/cjs`, tsx,
+ * vitest and compiled JS. A file that cannot be loaded is returned with its
+ * `loadError`, so validation reports it alongside every other problem.
  */
-async function loadModule(path: string): Promise<unknown> {
-  if (typeof require === 'function') {
-    try {
-      return require(path) as unknown;
-    } catch {
-      // fall through to import()
-    }
-  }
-  return import(path);
+export async function readEnvironmentSources(dir: string = __dirname): Promise<EnvironmentSource[]> {
+  return Promise.all(environmentFiles(dir).map(readSource));
 }
 
-function defaultExport(mod: unknown): unknown {
-  let value = (mod as { default?: unknown }).default ?? mod;
-  // Compiled CommonJS seen through import(): the real default sits one level down.
-  if (value && typeof value === 'object' && '__esModule' in value && 'default' in value) {
-    value = (value as { default: unknown }).default;
+async function readSource(path: string): Promise<EnvironmentSource> {
+  const file = basename(path);
+  const failed = (why: string): EnvironmentSource => ({ file, data: undefined, loadError: `${shownPath(path)}: ${why}` });
+  let mod: unknown;
+  try {
+    mod = await loadModule(path);
+  } catch (error) {
+    return failed(loadFailure(error, path));
   }
-  return value;
+  const exported = defaultExport(mod);
+  return exported.found ? { file, data: exported.value } : failed('has no default export (export default defineEnvironment({...}))');
+}
+
+/**
+ * `require` when it can load the file: under the in-process tsx/cjs hook it
+ * is the only loader that reads .ts (the ESM loader is not hooked there),
+ * while vitest hooks only `import()`. The other loader is tried only when the
+ * first cannot handle the file at all, and then the error reported is the
+ * file's own, never a loader's "Unknown file extension".
+ */
+async function loadModule(path: string): Promise<unknown> {
+  if (!requireCanLoad(path)) return import(path);
+  try {
+    return require(path) as unknown;
+  } catch (first) {
+    if (!isLoaderMismatch(first)) throw first;
+    try {
+      return (await import(path)) as unknown;
+    } catch (second) {
+      throw isLoaderMismatch(second) ? first : second;
+    }
+  }
+}
+
+function requireCanLoad(path: string): boolean {
+  return typeof require === 'function' && extname(path) in (require.extensions ?? {});
+}
+
+/** Errors that say "this loader cannot read this kind of file", not "this file is broken". */
+const LOADER_MISMATCH = new Set(['ERR_UNKNOWN_FILE_EXTENSION', 'ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE']);
+
+function isLoaderMismatch(error: unknown): boolean {
+  return LOADER_MISMATCH.has(String((error as { code?: unknown } | null)?.code));
+}
+
+/** What went wrong, in one line and without the loader's stack. */
+function loadFailure(error: unknown, path: string): string {
+  const { name, message, code } = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown };
+  if (typeof message !== 'string') return `throws while loading: ${String(error)}`;
+  const text = stripAnsi(message);
+  if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' || /^Cannot find (module|package)/.test(text)) {
+    return `cannot load: ${firstLine(text)}`;
+  }
+  if (name === 'SyntaxError' || name === 'TransformError' || text.startsWith('Transform failed')) return `syntax error: ${syntaxProblem(text, path)}`;
+  if (isLoaderMismatch(error)) return `cannot load: ${firstLine(text)} (run the app with node --require tsx/cjs)`;
+  return `throws while loading: ${String(name ?? 'Error')}: ${firstLine(text)}`;
+}
+
+/**
+ * The parser's message and where, from esbuild under tsx (`file:1:28: ERROR:
+ * text`, columns from 0) or Vite under vitest (`[PARSE_ERROR] text` above
+ * `╭─[ file:1:29 ]`, columns from 1); plain SyntaxErrors carry no position.
+ */
+function syntaxProblem(text: string, path: string): string {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !/^Transform failed with \d+ errors?:?$/.test(line));
+  const first = lines[0] ?? text;
+  const esbuild = /:(\d+):(\d+): ERROR: (.*)$/.exec(first);
+  if (esbuild) return `${esbuild[3]} (line ${esbuild[1]}, column ${Number(esbuild[2]) + 1})`;
+  const at = new RegExp(`${basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`).exec(text);
+  const problem = first.replace(/^\[[A-Z_]+\]\s*/, '');
+  return at ? `${problem} (line ${at[1]}, column ${at[2]})` : problem;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
+
+function stripAnsi(text: string): string {
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+/** Relative to the working directory when inside it, as users typed it. */
+function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+function defaultExport(mod: unknown): { found: true; value: unknown } | { found: false } {
+  if (!mod || typeof mod !== 'object' || !('default' in mod)) return { found: false };
+  let value = mod.default;
+  // Compiled CommonJS seen through import(): the real default sits one level down.
+  if (value && typeof value === 'object' && '__esModule' in value) {
+    if (!('default' in value)) return { found: false };
+    value = value.default;
+  }
+  return { found: true, value };
 }
 
 /** Validates every source; returns specs in file order or throws with every problem found. */
 export function validateEnvironments(sources: readonly EnvironmentSource[]): EnvironmentSpec[] {
-  const problems: string[] = [];
-  const specs: EnvironmentSpec[] = [];
-  const owners = new Map<string, string>();
-  for (const source of sources) {
-    const result = validateEnvironment(source);
-    problems.push(...result.problems);
-    const name = result.name;
-    if (name !== undefined) {
-      const owner = owners.get(name);
-      if (owner) problems.push(`environments: duplicate environment name "${name}" in ${owner} and ${source.file}`);
-      else owners.set(name, source.file);
-    }
-    if (result.spec) specs.push(result.spec);
-  }
+  return specsOrThrow(checkEnvironments(sources));
+}
+
+export interface ValidatedConfiguration {
+  readonly environments: EnvironmentSpec[];
+  /** Soft risks, as `<env>.<field>: message` lines, for the synth summary. */
+  readonly warnings: string[];
+}
+
+/**
+ * The whole configuration in one pass: every environment, what relates them,
+ * and the state-backend settings (labelled `state-backend.<field>`).
+ */
+export function validateConfiguration(sources: readonly EnvironmentSource[], stateBackend: unknown): ValidatedConfiguration {
+  const checked = checkEnvironments(sources);
+  const parsed = stateBackendSchema.safeParse(stateBackend);
+  if (!parsed.success) checked.problems.push(...parsed.error.issues.map((issue) => `${formatPath('state-backend', issue.path)}: ${issue.message}`));
+  const environments = specsOrThrow(checked);
+  return { environments, warnings: environmentWarnings(environments) };
+}
+
+/** Soft risks of valid environments: one `<env>.<field>: message` line each. */
+export function environmentWarnings(specs: readonly EnvironmentSpec[]): string[] {
+  return specs.flatMap((spec) => {
+    const warnings: string[] = [];
+    environmentWarningRules(spec, (path, message) => warnings.push(`${formatPath(spec.name, path)}: ${message}`));
+    return warnings;
+  });
+}
+
+interface CheckedSources {
+  readonly specs: EnvironmentSpec[];
+  readonly problems: string[];
+}
+
+function checkEnvironments(sources: readonly EnvironmentSource[]): CheckedSources {
+  const results = sources.map(validateEnvironment);
+  const problems = [...results.flatMap((r) => r.problems), ...crossEnvironmentProblems(results.flatMap((r) => (r.checked ? [r.checked] : [])))];
+  return { specs: results.flatMap((r) => (r.spec ? [r.spec] : [])), problems };
+}
+
+function specsOrThrow({ specs, problems }: CheckedSources): EnvironmentSpec[] {
   if (problems.length > 0) throw new EnvironmentValidationError(problems);
   return specs;
 }
 
 interface ValidationResult {
-  readonly name?: string;
+  /** What the cross-environment rules need, when the file held an object. */
+  readonly checked?: CheckedEnvironment;
   readonly spec?: EnvironmentSpec;
   readonly problems: string[];
 }
 
 function validateEnvironment(source: EnvironmentSource): ValidationResult {
+  if (source.loadError) return { problems: [source.loadError] };
   const fallbackLabel = basename(source.file, extname(source.file));
   if (!source.data || typeof source.data !== 'object' || Array.isArray(source.data)) {
     return { problems: [`${fallbackLabel}: the file must default-export an environment object (use defineEnvironment)`] };
@@ -112,11 +226,12 @@ function validateEnvironment(source: EnvironmentSource): ValidationResult {
     if (parsed.success) partial[key] = parsed.data;
     else for (const issue of parsed.error.issues) report([key, ...issue.path], issue.message);
   }
-  crossFieldRules(partial as Partial<EnvironmentSpec>, report);
+  const env = partial as Partial<EnvironmentSpec>;
+  crossFieldRules(env, report);
 
-  if (problems.length > 0) return { name, problems };
-  const spec = environmentSchema.parse(data);
-  return { name, spec, problems };
+  const checked = { file: source.file, name, label, env };
+  if (problems.length > 0) return { checked, problems };
+  return { checked, spec: environmentSchema.parse(data), problems };
 }
 
 function formatPath(label: string, path: readonly PropertyKey[]): string {

@@ -9,14 +9,36 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { contains, defaultSubnetLayout, overlaps, parseCidr } from '../modules/network/cidr';
 import { RULES } from '../modules/security/rules';
+import {
+  alarmPeriod,
+  awsRegion as region,
+  base64Length,
+  ec2InstanceType,
+  logRetentionDays,
+  MAX_INSTANCE_TYPES,
+  MAX_USER_DATA_BASE64,
+  READINESS_SCRIPT_ALLOWANCE,
+  ROUTE53_CHECKER_REGIONS,
+  tagKeyProblem,
+  tagValueProblem,
+} from './aws-limits';
 
 /** Longest `${project}-${name}`: keeps `-alb-logs-` bucket prefixes within S3's 37 characters. */
 export const MAX_QUALIFIED_NAME = 24;
 
-const slug = z.string().regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, 'must be lowercase letters, digits and dashes');
+export const slug = z.string().regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, 'must be lowercase letters, digits and dashes');
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
   error: (issue) => `${JSON.stringify(issue.input)} is not an IPv4 network CIDR (a.b.c.d/n with no host bits)`,
 });
+/** VPCs and their subnets are /16 to /28: AWS refuses larger and smaller blocks at apply. */
+function sizedCidr(what: string) {
+  return cidr.superRefine((value, ctx) => {
+    const prefix = parseCidr(value)?.prefix;
+    if (prefix !== undefined && (prefix < 16 || prefix > 28)) ctx.addIssue({ code: 'custom', message: `${value} is a /${prefix}; a ${what} must be /16 to /28` });
+  });
+}
+const vpcCidr = sizedCidr('VPC');
+const subnetCidr = sizedCidr('subnet');
 const count = (max = 1000) => z.number().int().min(0).max(max);
 
 function inRange(min: number, max: number) {
@@ -27,7 +49,7 @@ function inRange(min: number, max: number) {
 
 const instanceTypeSchema = z.strictObject({
   /** EC2 instance type, e.g. `t3.medium`. */
-  type: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'is not an EC2 instance type like t3.medium'),
+  type: ec2InstanceType,
   /** Capacity units one instance counts for (`weighted_capacity`). */
   weight: z
     .number()
@@ -60,8 +82,8 @@ function alarmPolicyFields(defaultPeriod: number) {
     /** Which side of the threshold breaches. */
     comparison: comparison.default('above'),
     evaluationPeriods: z.number().int().min(1).default(2),
-    /** Seconds per evaluation period. */
-    period: z.number().int().min(10).default(defaultPeriod),
+    /** Seconds per evaluation period: 10, 20, 30 or whole minutes. */
+    period: alarmPeriod.default(defaultPeriod),
     adjustmentType: adjustmentType.default('ChangeInCapacity'),
   };
 }
@@ -118,7 +140,6 @@ export const SEED_INSTANCE_TYPES = [
   { type: 'm5a.large', weight: 2 },
 ];
 
-const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'is not an AWS region like ap-northeast-2');
 const availabilityZones = z
   .array(z.string())
   .refine((azs) => azs.length >= 2, { error: (issue) => `needs at least 2 AZs, got ${(issue.input as string[]).length}` });
@@ -130,6 +151,11 @@ const certificateArn = z
   .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'is not an ACM certificate ARN');
 const natMode = z.enum(['single', 'per-az']);
 
+// A refinement, not an enum: a type error would hide inside healthCheck's `false | {…}` union as "Invalid input".
+const checkerRegion = z.string().refine((r) => (ROUTE53_CHECKER_REGIONS as readonly string[]).includes(r), {
+  error: (issue) => `${JSON.stringify(issue.input)} is not a Route 53 checker region (${ROUTE53_CHECKER_REGIONS.join(', ')})`,
+});
+
 const healthCheckSchema = z.strictObject({
   /** Path checked over HTTPS on port 443. */
   path: z.string().regex(/^\/\S*$/, 'must start with /').default('/health'),
@@ -137,8 +163,12 @@ const healthCheckSchema = z.strictObject({
   failureThreshold: z.number().int().min(1).max(10).default(3),
   /** Seconds between checks; Route 53 offers 10 (fast) or 30. */
   requestInterval: z.union([z.literal(10), z.literal(30)]).default(10),
-  /** Checker regions; Route 53 needs at least 3. */
-  regions: z.array(z.string()).min(3, 'Route 53 needs at least 3 checker regions').default(['us-east-1', 'eu-west-1', 'ap-southeast-1']),
+  /** Checker regions, from Route 53's eight; it needs at least 3. */
+  regions: z
+    .array(checkerRegion)
+    .min(3, 'Route 53 needs at least 3 checker regions')
+    .superRefine((regions, ctx) => reportDuplicates(regions, (i, region) => ctx.addIssue({ code: 'custom', path: [i], message: `duplicate checker region ${region}` })))
+    .default(['us-east-1', 'eu-west-1', 'ap-southeast-1']),
 });
 
 /** (a) The same modules at reduced capacity in a second region. */
@@ -146,7 +176,7 @@ const standbyRegionSchema = z.strictObject({
   kind: z.literal('standby-region'),
   region,
   availabilityZones,
-  vpcCidr: cidr,
+  vpcCidr,
   natMode: natMode.default('single'),
   /** In weighted capacity units; at most the primary's. */
   capacity: z.strictObject({ minSize: count().default(1), maxSize: count(), desiredCapacity: count().optional() }),
@@ -190,11 +220,17 @@ const dnsSchema = z.strictObject({
   alarmEmails: z.array(z.email()).default([]),
 });
 
-const subscriberSchema = z.strictObject({
-  protocol: z.enum(['email', 'https']),
-  /** An e-mail address or an HTTPS URL. */
-  endpoint: z.string().min(3),
-});
+const subscriberSchema = z
+  .strictObject({
+    protocol: z.enum(['email', 'https']),
+    /** An e-mail address or an HTTPS URL. */
+    endpoint: z.string().min(3),
+  })
+  .superRefine(({ protocol, endpoint }, ctx) => {
+    // SNS accepts either at subscribe time and then waits forever for a confirmation that cannot come.
+    const wrong = protocol === 'email' ? !z.email().safeParse(endpoint).success : !isHttpsUrl(endpoint);
+    if (wrong) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: `${JSON.stringify(endpoint)} is not ${protocol === 'email' ? 'an e-mail address' : 'an https:// URL'}` });
+  });
 
 /** Alarms, their topics and the dashboard (seed section 10). */
 const monitoringSchema = z.strictObject({
@@ -210,8 +246,8 @@ const monitoringSchema = z.strictObject({
   p95ResponseSeconds: z.number().positive().max(60).default(1),
   /** Spot interruptions in 5 minutes that page. Seed: 3. */
   spotInterruptionsPer5Minutes: z.number().int().min(1).default(3),
-  /** Days to keep the Spot handler's logs. */
-  logRetentionDays: z.number().int().min(1).default(90),
+  /** Days to keep the Spot handler's logs; one of CloudWatch Logs' retentions. */
+  logRetentionDays: logRetentionDays.default(90),
 });
 
 /** Spot interruption handling, lifecycle hooks and chaos (seed sections 2, 3, 8). */
@@ -282,21 +318,24 @@ export const environmentSchema = z.strictObject({
   /** Explicit AZs (no data-source lookup, so plans work offline). At least 2. */
   availabilityZones,
   network: z.strictObject({
-    vpcCidr: cidr,
+    vpcCidr,
     /** `single`: one NAT gateway (cheap); `per-az`: one per AZ (no cross-AZ dependency). */
     natMode: natMode.default('single'),
     /** Prefix length of generated subnets. */
     subnetPrefixLength: z.number().int().min(16).max(28).default(24),
     /** Explicit public subnet CIDRs, one per AZ, in AZ order. Generated when omitted. */
-    publicSubnets: z.array(cidr).optional(),
+    publicSubnets: z.array(subnetCidr).optional(),
     /** Explicit private subnet CIDRs, one per AZ, in AZ order. Generated when omitted. */
-    privateSubnets: z.array(cidr).optional(),
+    privateSubnets: z.array(subnetCidr).optional(),
     /** S3 gateway endpoint: free, and keeps S3 traffic off the NAT gateways. */
     s3GatewayEndpoint: z.boolean().default(true),
   }),
   instanceTypes: z
     .array(instanceTypeSchema)
     .refine((list) => list.length > 0, { error: 'needs at least one instance type' })
+    .refine((list) => list.length <= MAX_INSTANCE_TYPES, {
+      error: (issue) => `has ${(issue.input as unknown[]).length} instance types; a mixed-instances policy takes at most ${MAX_INSTANCE_TYPES}`,
+    })
     .default(SEED_INSTANCE_TYPES),
   /** In weighted capacity units. */
   capacity: z
@@ -320,9 +359,13 @@ export const environmentSchema = z.strictObject({
       port: z.number().int().pipe(inRange(1, 65535)).default(80),
       healthPath: z.string().regex(/^\/\S*$/, 'must start with /').default('/health'),
       userData: z.string().default(DEFAULT_USER_DATA),
-      /** AMI ID or `resolve:ssm:` parameter. */
-      imageId: z.string().default('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64'),
+      /** AMI ID (`ami-` + 8 or 17 hex digits) or `resolve:ssm:/parameter/name`. */
+      imageId: z
+        .string()
+        .regex(/^(ami-([0-9a-f]{8}|[0-9a-f]{17})|resolve:ssm:\/[A-Za-z0-9_.\-/]+(:[A-Za-z0-9_.-]+)?)$/, 'is not an AMI ID (ami- and 8 or 17 lowercase hex digits) or a resolve:ssm:/parameter reference')
+        .default('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64'),
     })
+    .superRefine((app, ctx) => checkUserDataSize(app, (message) => ctx.addIssue({ code: 'custom', path: ['userData'], message })))
     .default({ port: 80, healthPath: '/health', userData: DEFAULT_USER_DATA, imageId: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' }),
   /** ACM certificate for the HTTPS listener, in `region`; issued through `dns` when omitted. */
   certificateArn: certificateArn.optional(),
@@ -349,7 +392,8 @@ export const environmentSchema = z.strictObject({
   flowLogs: z
     .strictObject({
       enabled: z.boolean().default(true),
-      retentionDays: z.number().int().min(1).default(90),
+      /** Days to keep flow logs; one of CloudWatch Logs' retentions. */
+      retentionDays: logRetentionDays.default(90),
     })
     .default({ enabled: true, retentionDays: 90 }),
   /** ALB deletion protection. */
@@ -384,7 +428,7 @@ export function defineEnvironment(spec: EnvironmentInput): EnvironmentInput {
   return spec;
 }
 
-type Report = (path: (string | number)[], message: string) => void;
+export type Report = (path: (string | number)[], message: string) => void;
 
 /**
  * Rules that relate fields to each other; each reports with a path. They run
@@ -399,6 +443,7 @@ export function crossFieldRules(env: Partial<EnvironmentSpec>, report: Report): 
   checkDns(env, report);
   checkScaling(env, report);
   checkResilience(env, report);
+  checkTags(env, report);
 }
 
 function checkNaming(env: Partial<EnvironmentSpec>, report: Report): void {
@@ -408,6 +453,14 @@ function checkNaming(env: Partial<EnvironmentSpec>, report: Report): void {
     report(['name'], `"${qualified}" is ${qualified.length} characters; project + name must fit in ${MAX_QUALIFIED_NAME}`);
   }
   if (env.name === 'state-backend') report(['name'], '"state-backend" is reserved for the state backend stack');
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:' && value.startsWith('https://');
+  } catch {
+    return false;
+  }
 }
 
 function checkCapacity(env: Partial<EnvironmentSpec>, report: Report): void {
@@ -424,11 +477,56 @@ function checkCapacity(env: Partial<EnvironmentSpec>, report: Report): void {
 
 function checkInstanceTypes(env: Partial<EnvironmentSpec>, report: Report): void {
   if (!env.instanceTypes) return;
+  reportDuplicates(
+    env.instanceTypes.map(({ type }) => type),
+    (i, type) => report(['instanceTypes', i, 'type'], `duplicate instance type ${type}`),
+  );
+}
+
+/** Calls `report` for every item equal to an earlier one. */
+function reportDuplicates(items: readonly string[], report: (index: number, item: string) => void): void {
   const seen = new Set<string>();
-  env.instanceTypes.forEach(({ type }, i) => {
-    if (seen.has(type)) report(['instanceTypes', i, 'type'], `duplicate instance type ${type}`);
-    seen.add(type);
+  items.forEach((item, i) => {
+    if (seen.has(item)) report(i, item);
+    seen.add(item);
   });
+}
+
+/**
+ * EC2 counts user data after base64 encoding, and the fleet appends its
+ * readiness script (and the health path it polls) when lifecycle hooks are on;
+ * the allowance is counted either way, so turning hooks on never breaks it.
+ */
+function checkUserDataSize(app: { userData: string; healthPath: string }, report: ItemReport): void {
+  const bytes = Buffer.byteLength(app.userData) + READINESS_SCRIPT_ALLOWANCE + Buffer.byteLength(app.healthPath);
+  const encoded = base64Length(bytes);
+  if (encoded > MAX_USER_DATA_BASE64) {
+    report(
+      `${Buffer.byteLength(app.userData)} bytes, plus ${READINESS_SCRIPT_ALLOWANCE} for the readiness script, encode to ${encoded} base64 characters; EC2 takes ${MAX_USER_DATA_BASE64} (16 KB)`,
+    );
+  }
+}
+
+/**
+ * costTags become provider default_tags, so every resource carries them, with
+ * Environment and Project (which defaults to the project slug; ManagedBy is a
+ * constant): each is checked as AWS checks tags and reported at the field it
+ * comes from. The keys are fixed today; they are checked as well because a
+ * key added here would reach every resource.
+ */
+function checkTags(env: Partial<EnvironmentSpec>, report: Report): void {
+  if (!env.costTags) return;
+  const { Project, CostCenter, Team } = env.costTags;
+  const tags: [key: string, value: string | undefined, path: (string | number)[]][] = [
+    ['Environment', env.name, ['name']],
+    ['Project', Project ?? env.project, Project === undefined ? ['project'] : ['costTags', 'Project']],
+    ['CostCenter', CostCenter, ['costTags', 'CostCenter']],
+    ['Team', Team, ['costTags', 'Team']],
+  ];
+  for (const [key, value, path] of tags) {
+    const problem = tagKeyProblem(key) ?? (value === undefined ? undefined : tagValueProblem(key, value));
+    if (problem) report(path, problem);
+  }
 }
 
 function checkNetwork(env: Partial<EnvironmentSpec>, report: Report): void {
@@ -528,12 +626,10 @@ function checkDns(env: Partial<EnvironmentSpec>, report: Report): void {
 
 function checkAvailabilityZones(region: string, azs: readonly string[], report: Report): void {
   const azPattern = new RegExp(`^${region}(-[a-z]+-\\d)?[a-z]$`);
-  const seen = new Set<string>();
   azs.forEach((az, i) => {
     if (!azPattern.test(az)) report([i], `${az} is not an availability zone of ${region}`);
-    if (seen.has(az)) report([i], `duplicate availability zone ${az}`);
-    seen.add(az);
   });
+  reportDuplicates(azs, (i, az) => report([i], `duplicate availability zone ${az}`));
 }
 
 function checkScaling(env: Partial<EnvironmentSpec>, report: Report): void {
@@ -545,29 +641,28 @@ function checkScaling(env: Partial<EnvironmentSpec>, report: Report): void {
   if (predictive?.maxCapacityBreachBehavior === 'HonorMaxCapacity' && predictive.maxCapacityBuffer !== undefined) {
     report(['scaling', 'predictive', 'maxCapacityBuffer'], 'only applies with maxCapacityBreachBehavior IncreaseMaxCapacity');
   }
-  const names = new Set<string>();
   const policyNames = [...stepPolicies.map((p) => p.name), ...simplePolicies.map((p) => p.name)];
-  policyNames.forEach((name) => {
-    if (names.has(name)) report(['scaling'], `duplicate scaling policy name ${name}`);
-    names.add(name);
-  });
-  const scheduleNames = new Set<string>();
-  schedules.forEach((schedule, i) => {
-    if (scheduleNames.has(schedule.name)) report(['scaling', 'schedules', i, 'name'], `duplicate schedule name ${schedule.name}`);
-    scheduleNames.add(schedule.name);
-  });
+  reportDuplicates(policyNames, (_, name) => report(['scaling'], `duplicate scaling policy name ${name}`));
+  reportDuplicates(
+    schedules.map((s) => s.name),
+    (i, name) => report(['scaling', 'schedules', i, 'name'], `duplicate schedule name ${name}`),
+  );
 }
 
 function checkResilience(env: Partial<EnvironmentSpec>, report: Report): void {
   if (env.resilience?.chaos && env.mixedInstances?.onDemandPercentageAboveBaseCapacity === 100) {
     report(['resilience', 'chaos'], 'interrupts Spot instances, but mixedInstances buys everything on demand');
   }
-  const waived = new Set<string>();
-  (env.securityExceptions ?? []).forEach(({ rule, resource }, i) => {
-    const key = `${rule} ${resource}`;
-    if (waived.has(key)) report(['securityExceptions', i], `${rule} is already waived for ${resource}`);
-    waived.add(key);
-  });
+  // The readiness check is a shell script appended to the app's; cloud-init runs the whole only through its #! line.
+  const userData = env.app?.userData;
+  if (env.resilience?.lifecycleHooks.enabled && userData && !userData.startsWith('#!')) {
+    report(['app', 'userData'], 'must be a shell script starting with #! (e.g. #!/bin/bash): the readiness check is appended to it');
+  }
+  const exceptions = env.securityExceptions ?? [];
+  reportDuplicates(
+    exceptions.map(({ rule, resource }) => `${rule} ${resource}`),
+    (i) => report(['securityExceptions', i], `${exceptions[i]!.rule} is already waived for ${exceptions[i]!.resource}`),
+  );
 }
 
 type ItemReport = (message: string) => void;

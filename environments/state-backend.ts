@@ -3,6 +3,10 @@
  * account by the `state-backend` stack; its own state stays local.
  * The bucket name must be globally unique: change it for your account.
  */
+import { z } from 'zod';
+import { awsRegion, bucketName, dynamoDbTableName } from './aws-limits';
+import { slug } from './schema';
+
 export const stateBackend = {
   project: 'web-app',
   region: 'ap-northeast-2',
@@ -17,4 +21,18 @@ export const stateBackend = {
   noncurrentVersionRetentionDays: 365,
 } as const;
 
-export type StateBackendSettings = typeof stateBackend;
+/** Checked with the environments, before anything is synthesized (load.ts `validateConfiguration`). */
+export const stateBackendSchema = z.strictObject({
+  /** Prefix of every state key: `<project>/<env>/terraform.tfstate`. */
+  project: slug,
+  region: awsRegion,
+  /** The state key's KMS alias is `alias/<bucket>`, and KMS aliases take no dots. */
+  bucket: bucketName.refine((name) => !name.includes('.'), {
+    error: 'must not contain dots: the state key is aliased alias/<bucket>, and KMS aliases allow no dots',
+  }),
+  lockTable: dynamoDbTableName,
+  locking: z.enum(['dynamodb', 'both']),
+  noncurrentVersionRetentionDays: z.number().int().min(1, 'must be at least 1 (S3 lifecycle NoncurrentDays)'),
+});
+
+export type StateBackendSettings = z.output<typeof stateBackendSchema>;

@@ -2,6 +2,7 @@ import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DnsSpec, EnvironmentSpec, StandbyRegionSpec } from '../environments/schema';
+import { EnvironmentValidationError } from '../environments/load';
 import {
   AliasRecord,
   type AliasTarget,
@@ -85,9 +86,9 @@ export class EnvironmentStack extends TerraformStack {
     }
 
     applySecurityPack(this, { production: env.name === PRODUCTION });
-    for (const exception of env.securityExceptions) {
-      waive(constructAt(this, exception.resource, env.name), exception.rule, exception.reason);
-    }
+    env.securityExceptions.forEach((exception, i) => {
+      waive(constructAt(this, exception.resource, `${env.name}.securityExceptions[${i}].resource`), exception.rule, exception.reason);
+    });
 
     new TerraformOutput(this, 'alb_dns_name', { value: this.primary.loadBalancer.dnsName });
     new TerraformOutput(this, 'asg_name', { value: this.primary.fleet.autoScalingGroupName });
@@ -178,11 +179,11 @@ export class EnvironmentStack extends TerraformStack {
 /** The environment the security pack holds to production rules. */
 export const PRODUCTION = 'prod';
 
-/** The construct at `path` below `stack`, or an error naming the environment's exception. */
-function constructAt(stack: Construct, path: string, environment: string): Construct {
+/** The construct at `path` below `stack`; a path that names none is an environment error, reported at `field`. */
+function constructAt(stack: Construct, path: string, field: string): Construct {
   let node: Construct | undefined = stack;
   for (const part of path.split('/')) node = node?.node.tryFindChild(part) as Construct | undefined;
-  if (!node) throw new Error(`${environment}.securityExceptions: no construct ${path} in the ${environment} stack`);
+  if (!node) throw new EnvironmentValidationError([`${field}: no construct ${path} in the ${stack.node.id} stack`]);
   return node;
 }
 

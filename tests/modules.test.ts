@@ -36,6 +36,23 @@ const networkProps: NetworkProps = {
 };
 
 describe('WebFleet', () => {
+  const userDataOf = (props: Partial<WebFleetProps>) =>
+    Buffer.from(String(only(synthConstruct((scope) => new WebFleet(scope, 'fleet', { ...fleetProps, ...props })), 'aws_launch_template').user_data), 'base64').toString('utf8');
+
+  it('sends user data base64-encoded at synth, byte for byte, backslashes and ${…} included', () => {
+    const script = '#!/bin/bash\nprintf "%s\\n" "${HOME}" \\\n  > /tmp/x %{y}\n';
+    expect(userDataOf({ userData: script })).toBe(script);
+    expect(synthConstruct((scope) => new WebFleet(scope, 'fleet', fleetProps)).resource?.aws_launch_template).not.toHaveProperty('fleet_template_0.user_data');
+  });
+
+  it('appends the readiness check to the user data, or gives it a #! line of its own', () => {
+    const withHook = userDataOf({ userData: '#!/bin/bash\necho app\n', readinessHookName: 'demo-test-launch' });
+    expect(withHook).toMatch(/^#!\/bin\/bash\necho app\n\n# Report ready/);
+    expect(withHook).toContain("READY_HOOK='demo-test-launch'\nREADY_URL='http://127.0.0.1:8080/health'\n");
+    expect(userDataOf({ readinessHookName: 'demo-test-launch' })).toMatch(/^#!\/bin\/bash\n# Report ready/);
+    expect(() => userDataOf({ userData: '#cloud-config\n', readinessHookName: 'demo-test-launch' })).toThrow(/must be a script starting with #!/);
+  });
+
   it('defaults to the seed distribution and a hardened launch template', () => {
     const json = synthConstruct((scope) => new WebFleet(scope, 'fleet', fleetProps));
     expect(only(json, 'aws_autoscaling_group')).toMatchObject({

@@ -270,7 +270,7 @@ describe('the pack', () => {
       { file: 'dev.ts', data: { ...dev, securityExceptions: [{ rule: 'CKV2_AWS_11', resource: 'primary/network/nope', reason: 'a reason that is long enough' }] } },
     ]);
     expect(() => buildStacks(new App({ outdir: mkdtempSync(join(tmpdir(), 'x-')) }), [spec!], stateBackend)).toThrow(
-      'dev.securityExceptions: no construct primary/network/nope in the dev stack',
+      'dev.securityExceptions[0].resource: no construct primary/network/nope in the dev stack',
     );
   });
 

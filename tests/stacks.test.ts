@@ -149,7 +149,8 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
       block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true' } }],
       iam_instance_profile: { arn: ref(s, 'aws_iam_instance_profile', 'arn') },
     });
-    expect(template.user_data).toMatch(/^\$\{base64encode\(/);
+    // Base64 at synth, so Terraform passes the script on as written (no HCL escaping on the way).
+    expect(Buffer.from(String(template.user_data), 'base64').toString('utf8')).toMatch(/^#!\/bin\/bash\n/);
     expect(only(s, 'aws_iam_role_policy_attachment').policy_arn).toMatch(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/);
   });
 

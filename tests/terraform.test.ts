@@ -8,20 +8,26 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { offlinePlan, type OfflinePlanResult, type PlannedChange } from '../scripts/lib/terraform';
-import { synthApp } from './support/synth';
+import acme, { ACME_SERVER_JS, ACME_USER_DATA } from './fixtures/environments/acme';
+import { synthApp, synthEnvironments } from './support/synth';
+import { bootUserData, lintScript, STUB_INSTANCE_ID } from './support/user-data';
 
 const STACKS = ['state-backend', 'dev', 'staging', 'prod'] as const;
-type StackName = (typeof STACKS)[number];
+/** A fixture environment with user data of its own (tests/fixtures/environments/acme.ts). */
+const FIXTURE = 'shop';
+type StackName = (typeof STACKS)[number] | typeof FIXTURE;
 
 const results = new Map<StackName, OfflinePlanResult>();
 
 beforeAll(async () => {
   const { outdir } = await synthApp();
+  const fixture = synthEnvironments([{ file: 'acme.ts', data: acme }]).outdir;
   // Two at a time: each plan runs a 700 MB provider process, and this machine has 2 cores.
-  const queue = [...STACKS];
+  const queue: [StackName, string][] = [...STACKS.map((name) => [name, outdir] as [StackName, string]), [FIXTURE, fixture]];
   const worker = async () => {
-    for (let name = queue.shift(); name; name = queue.shift()) {
-      results.set(name, await offlinePlan(join(outdir, 'stacks', name)));
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [name, dir] = next;
+      results.set(name, await offlinePlan(join(dir, 'stacks', name)));
     }
   };
   await Promise.all([worker(), worker()]);
@@ -219,5 +225,97 @@ describe('planned state backend', () => {
       'arn:aws:s3:::web-app-tfstate-apne2-example',
       'arn:aws:s3:::web-app-tfstate-apne2-example/*',
     ]);
+  });
+});
+
+/**
+ * The user data each launch template sends, taken from the plan (base64, as
+ * EC2 receives it) and run as an instance's first boot would: see
+ * tests/support/user-data.ts. Expected names are literals, then checked
+ * against the planned group and launch hook they must reach.
+ */
+describe('planned user data, run', () => {
+  const TEMPLATES = [
+    { stack: 'dev', prefix: 'web-app-dev', region: 'ap-northeast-2', healthUrl: 'http://127.0.0.1:80/health' },
+    { stack: 'staging', prefix: 'web-app-staging', region: 'ap-northeast-2', healthUrl: 'http://127.0.0.1:80/health' },
+    { stack: 'prod', prefix: 'web-app-prod', region: 'ap-northeast-2', healthUrl: 'http://127.0.0.1:80/health' },
+    { stack: 'prod', prefix: 'web-app-prod-dr', region: 'ap-northeast-1', healthUrl: 'http://127.0.0.1:80/health' },
+    { stack: FIXTURE, prefix: 'acme-shop', region: 'eu-west-1', healthUrl: 'http://127.0.0.1:8080/healthz' },
+  ] as const;
+
+  function userData(stack: StackName, prefix: string): string {
+    const template = changes(stack, 'aws_launch_template').find((c) => c.change.after?.name_prefix === `${prefix}-`);
+    if (!template) throw new Error(`no launch template ${prefix}- in ${stack}`);
+    return Buffer.from(String(template.change.after?.user_data), 'base64').toString('utf8');
+  }
+
+  const completion = (t: (typeof TEMPLATES)[number], result: 'CONTINUE' | 'ABANDON') => [
+    [
+      'autoscaling', 'complete-lifecycle-action',
+      '--region', t.region,
+      '--auto-scaling-group-name', `${t.prefix}-web`,
+      '--lifecycle-hook-name', `${t.prefix}-launch`,
+      '--instance-id', STUB_INSTANCE_ID,
+      '--lifecycle-action-result', result,
+    ],
+  ];
+
+  it('covers every planned launch template', () => {
+    const planned = ([...STACKS, FIXTURE] as StackName[]).flatMap((stack) => changes(stack, 'aws_launch_template').map((c) => `${stack} ${String(c.change.after?.name_prefix)}`));
+    expect(planned.sort()).toEqual(TEMPLATES.map((t) => `${t.stack} ${t.prefix}-`).sort());
+  });
+
+  it.each(TEMPLATES)('$stack $prefix: reports to a group and launch hook that the plan creates', (t) => {
+    expect(changes(t.stack, 'aws_autoscaling_group').map((c) => c.change.after?.name)).toContain(`${t.prefix}-web`);
+    const hooks = changes(t.stack, 'aws_autoscaling_lifecycle_hook').map((c) => c.change.after ?? {});
+    expect(hooks).toContainEqual(
+      expect.objectContaining({ name: `${t.prefix}-launch`, autoscaling_group_name: `${t.prefix}-web`, lifecycle_transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', default_result: 'ABANDON' }),
+    );
+  });
+
+  it.each(TEMPLATES)('$stack $prefix: passes bash -n and shellcheck', (t) => {
+    expect(lintScript(userData(t.stack, t.prefix))).toEqual([]);
+  });
+
+  it.each(TEMPLATES)('$stack $prefix: completes the launch hook with CONTINUE once the app answers', (t) => {
+    const boot = bootUserData(userData(t.stack, t.prefix), { region: t.region, healthUrl: t.healthUrl, healthy: true });
+    expect(boot.status, boot.stderr).toBe(0);
+    expect(boot.calls.aws).toEqual(completion(t, 'CONTINUE'));
+  });
+
+  it.each(TEMPLATES)('$stack $prefix: completes it with ABANDON when the app never answers', (t) => {
+    const boot = bootUserData(userData(t.stack, t.prefix), { region: t.region, healthUrl: t.healthUrl, healthy: false });
+    expect(boot.status, boot.stderr).toBe(0);
+    expect(boot.calls.aws).toEqual(completion(t, 'ABANDON'));
+    // Every attempt polled the app's own URL (READINESS_ATTEMPTS=3 in the runner).
+    expect(boot.calls.curl.filter((argv) => argv.includes(t.healthUrl))).toHaveLength(3);
+  });
+
+  it("the fixture's own user data reaches the instance byte for byte, then the readiness check", () => {
+    const script = userData(FIXTURE, 'acme-shop');
+    expect(script.startsWith(ACME_USER_DATA)).toBe(true);
+    const boot = bootUserData(script, {
+      region: 'eu-west-1',
+      healthUrl: 'http://127.0.0.1:8080/healthz',
+      healthy: true,
+      capture: ['/opt/app/server.js', '/var/log/acme-boot.log', '/etc/systemd/system/acme.service'],
+    });
+    expect(boot.status, boot.stderr).toBe(0);
+    expect(boot.files['/opt/app/server.js']).toBe(ACME_SERVER_JS);
+    expect(boot.files['/var/log/acme-boot.log']).toBe('acme %{ready}\n');
+    expect(boot.files['/etc/systemd/system/acme.service']).toContain('ExecStart=/usr/bin/node /opt/app/server.js\n');
+    expect(boot.calls.systemctl).toEqual([['daemon-reload'], ['enable', '--now', 'acme']]);
+  });
+
+  it('the shipped default user data installs and starts httpd, which serves /health', () => {
+    const boot = bootUserData(userData('dev', 'web-app-dev'), {
+      region: 'ap-northeast-2',
+      healthUrl: 'http://127.0.0.1:80/health',
+      healthy: true,
+      capture: ['/var/www/html/health'],
+    });
+    expect(boot.calls.dnf).toEqual([['install', '-y', 'httpd']]);
+    expect(boot.calls.systemctl).toEqual([['enable', '--now', 'httpd']]);
+    expect(boot.files['/var/www/html/health']).toBe('ok\n');
   });
 });

@@ -9,7 +9,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { Fn, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { assumeRolePolicy } from '../shared/iam';
 
@@ -117,27 +117,54 @@ export interface WebFleetProps {
   readonly healthPath?: string;
 }
 
-/** The instance reports ready (or not) to its launch lifecycle hook; IMDSv2 throughout. */
+/** One shell word, single-quoted. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The instance reports ready (or not) to its launch lifecycle hook; IMDSv2
+ * throughout. The waits read `READINESS_ATTEMPTS` and `READINESS_INTERVAL`
+ * (unset on an instance, so the defaults hold) so a test can run the script
+ * as rendered, only faster.
+ */
 function readinessScript(groupName: string, hookName: string, port: number, healthPath: string): string {
   return [
     '',
     '# Report ready: complete the launch lifecycle hook once the app answers locally.',
-    'TOKEN=$(curl -sS -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
-    'meta() { curl -sS -H "X-aws-ec2-metadata-token: $TOKEN" "http://169.254.169.254/latest/meta-data/$1"; }',
+    '# An instance that never answers reports ABANDON, and the group replaces it.',
+    `READY_GROUP=${shellQuote(groupName)}`,
+    `READY_HOOK=${shellQuote(hookName)}`,
+    `READY_URL=${shellQuote(`http://127.0.0.1:${port}${healthPath}`)}`,
+    'IMDS=http://169.254.169.254/latest',
+    'TOKEN=$(curl -fsS --retry 5 -X PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
+    'meta() { curl -fsS --retry 5 -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/$1"; }',
     'RESULT=ABANDON',
-    'for attempt in $(seq 1 60); do',
-    `  if curl -fsS -o /dev/null "http://127.0.0.1:${port}${healthPath}"; then RESULT=CONTINUE; break; fi`,
-    '  sleep 5',
+    'for _ in $(seq 1 "${READINESS_ATTEMPTS:-60}"); do',
+    '  if curl -fs --max-time 2 -o /dev/null "$READY_URL"; then RESULT=CONTINUE; break; fi',
+    '  sleep "${READINESS_INTERVAL:-5}"',
     'done',
-    `aws autoscaling complete-lifecycle-action --region "$(meta placement/region)" --auto-scaling-group-name ${groupName} \\`,
-    `  --lifecycle-hook-name ${hookName} --instance-id "$(meta instance-id)" --lifecycle-action-result "$RESULT"`,
+    'aws autoscaling complete-lifecycle-action --region "$(meta placement/region)" --auto-scaling-group-name "$READY_GROUP" --lifecycle-hook-name "$READY_HOOK" --instance-id "$(meta instance-id)" --lifecycle-action-result "$RESULT"',
     '',
   ].join('\n');
 }
 
+/**
+ * User data as EC2 receives it, base64-encoded here rather than by Terraform's
+ * `base64encode`: cdktf's `Fn.rawString` leaves backslashes and `%{`
+ * unescaped, so HCL reads them as escapes and template directives; that is
+ * how a `\` line continuation once reached instances as a literal `\n`.
+ */
 function userDataOf(props: WebFleetProps, groupName: string): string | undefined {
-  const script = (props.userData ?? '') + (props.readinessHookName ? readinessScript(groupName, props.readinessHookName, props.appPort, props.healthPath ?? '/health') : '');
-  return script ? Fn.base64encode(Fn.rawString(script)) : undefined;
+  if (props.userData !== undefined && Token.isUnresolved(props.userData)) {
+    throw new Error(`${props.name}: userData must be a literal script, not a Terraform expression`);
+  }
+  const own = props.userData ?? '';
+  if (!props.readinessHookName) return own ? Buffer.from(own, 'utf8').toString('base64') : undefined;
+  // cloud-init runs a script only through its #! line; the readiness check is appended to the app's own.
+  if (own && !own.startsWith('#!')) throw new Error(`${props.name}: userData must be a script starting with #! for the readiness check to be appended`);
+  const script = (own || '#!/bin/bash') + readinessScript(groupName, props.readinessHookName, props.appPort, props.healthPath ?? '/health');
+  return Buffer.from(script, 'utf8').toString('base64');
 }
 
 const AL2023 = 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';

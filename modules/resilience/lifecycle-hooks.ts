@@ -35,9 +35,10 @@ export function launchHookName(name: string): string {
 /**
  * Launch and terminate lifecycle hooks, as standalone resources (so they
  * attach to an existing group too), notifying a KMS-encrypted topic through
- * a role Auto Scaling assumes. Both continue when the heartbeat runs out, as
- * in the seed: the load balancer's health check still stands between a
- * half-booted instance and traffic.
+ * a role Auto Scaling assumes. A launching instance that never reports ready
+ * is abandoned when the heartbeat runs out (the group replaces it), so an
+ * instance whose app never came up does not serve. A terminating one
+ * continues, so any other termination hook still runs.
  */
 export class LifecycleHooks extends Construct {
   public readonly topicArn: string;
@@ -61,17 +62,17 @@ export class LifecycleHooks extends Construct {
     });
     new IamRolePolicy(this, 'policy', { name: 'lifecycle-notifications', role: role.id, policy: permissions.json });
 
-    const hook = (hookId: string, name: string, transition: string, heartbeat: number) =>
+    const hook = (hookId: string, name: string, transition: string, heartbeat: number, defaultResult: 'ABANDON' | 'CONTINUE') =>
       new AutoscalingLifecycleHook(this, hookId, {
         name,
         autoscalingGroupName: props.autoScalingGroupName,
         lifecycleTransition: transition,
         heartbeatTimeout: heartbeat,
-        defaultResult: 'CONTINUE',
+        defaultResult,
         notificationTargetArn: topic.topicArn,
         roleArn: role.arn,
       });
-    this.launchHookName = hook('launch', launchHookName(props.name), 'autoscaling:EC2_INSTANCE_LAUNCHING', props.launchHeartbeatSeconds ?? 600).name;
-    this.terminateHookName = hook('terminate', `${props.name}-terminate`, 'autoscaling:EC2_INSTANCE_TERMINATING', props.terminateHeartbeatSeconds ?? 300).name;
+    this.launchHookName = hook('launch', launchHookName(props.name), 'autoscaling:EC2_INSTANCE_LAUNCHING', props.launchHeartbeatSeconds ?? 600, 'ABANDON').name;
+    this.terminateHookName = hook('terminate', `${props.name}-terminate`, 'autoscaling:EC2_INSTANCE_TERMINATING', props.terminateHeartbeatSeconds ?? 300, 'CONTINUE').name;
   }
 }

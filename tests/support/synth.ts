@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
-import { readEnvironmentSources, validateEnvironments } from '../../environments/load';
+import { type EnvironmentSource, readEnvironmentSources, validateEnvironments } from '../../environments/load';
 import { stateBackend } from '../../environments/state-backend';
 import { buildStacks } from '../../stacks';
 import { type Block, resourceList, type TfJson } from '../../scripts/lib/tf-json';
@@ -25,15 +25,17 @@ let cached: Promise<SynthesizedApp> | undefined;
 
 /** Synthesizes every stack once per test file. */
 export function synthApp(): Promise<SynthesizedApp> {
-  cached ??= (async () => {
-    const environments = validateEnvironments(await readEnvironmentSources());
-    const outdir = mkdtempSync(join(tmpdir(), 'cdktf-synth-'));
-    const app = new App({ outdir });
-    buildStacks(app, environments, stateBackend);
-    app.synth();
-    return { outdir, stacks: readStacks(outdir) };
-  })();
+  cached ??= readEnvironmentSources().then(synthEnvironments);
   return cached;
+}
+
+/** Synthesizes the given environments (the app's, or a test's fixtures) with the state backend, as `cdktf synth` does. */
+export function synthEnvironments(sources: readonly EnvironmentSource[]): SynthesizedApp {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdktf-synth-'));
+  const app = new App({ outdir });
+  buildStacks(app, validateEnvironments(sources), stateBackend);
+  app.synth();
+  return { outdir, stacks: readStacks(outdir) };
 }
 
 export function readStacks(outdir: string): Record<string, TfJson> {
