@@ -55,9 +55,11 @@ export interface VitestRun {
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 
+export const vitestBin = (root: string) => join(root, 'node_modules/.bin/vitest');
+
 export function runVitest(root: string, files: readonly string[]): VitestRun {
   const started = process.hrtime.bigint();
-  const result = spawnSync(join(root, 'node_modules/.bin/vitest'), ['run', ...files], {
+  const result = spawnSync(vitestBin(root), ['run', ...files], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,7 +67,12 @@ export function runVitest(root: string, files: readonly string[]): VitestRun {
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.error) throw result.error;
-  const out = `${result.stdout.toString()}\n${result.stderr.toString()}`.replace(ANSI, '');
+  return vitestRun(seconds, result.status, `${result.stdout.toString()}\n${result.stderr.toString()}`);
+}
+
+/** A finished `vitest run`, from its exit status and its output: the "Tests" summary line and the last lines. */
+export function vitestRun(seconds: number, status: number | null, output: string): VitestRun {
+  const out = output.replace(ANSI, '');
   const tests = /^\s*Tests\s+(.+)$/m.exec(out)?.[1]?.trim() ?? '?';
-  return { seconds, status: result.status, tests, tail: out.split('\n').slice(-30).join('\n') };
+  return { seconds, status, tests, tail: out.split('\n').slice(-30).join('\n') };
 }

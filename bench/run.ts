@@ -20,6 +20,7 @@ import { cdktfSynthEnv, readCdktfJson, ROOT, synthOnce, withNodeFlags, type Prog
 import { loadProfile, summarizeProfile, type ProfileSummary } from './profile';
 import { renderReport, type CandidateResult, type Report, type TestLayerResult } from './report';
 import { scanProviderUsage } from './scan';
+import { keepSections } from './sections';
 import { fitLinear, segmentSlopes, summarize, type Summary } from './stats';
 import { compareStacks, copyApp, stackFiles, verifyBarrelAtRuntime, writeBarrelCopy, writeFloor } from './variants';
 
@@ -67,7 +68,8 @@ function main(): void {
     log(`\n${markdown}`);
     const full = !QUICK && !SKIP_E2E;
     const target = full ? join(ROOT, 'BENCHMARKS.md') : join(tmpdir(), 'BENCHMARKS.partial.md');
-    writeFileSync(target, markdown);
+    // Sections other commands wrote (npm run bench:load) stay: this run does not measure them.
+    writeFileSync(target, existsSync(target) ? keepSections(markdown, readFileSync(target, 'utf8')) : markdown);
     log(`\n${full ? 'wrote' : 'partial run: wrote (not BENCHMARKS.md)'} ${target} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });

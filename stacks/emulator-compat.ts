@@ -25,6 +25,18 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     handling: 'requests pass through moto\'s backends one at a time; connections are still accepted concurrently',
   },
   {
+    id: 'answer-in-one-write',
+    where: 'launcher',
+    gap: 'writes an answer\'s headers and its body as two TLS records, milliseconds apart under load. The Go HTTP client in Terraform and the provider sometimes closes its own connection as the headers arrive (packet captures show its close_notify between the two records; a known client-side problem, aws/aws-sdk-go-v2#1825 and #2737, seen when the client is short of CPU and the answer is quick — on loopback, always quick), so the body meets a closed socket and the SDK sends the whole call again',
+    handling: 'headers and body leave in one write: an answer that fits the client\'s 4 KiB read buffer is read whole with the headers, and the early close costs nothing',
+  },
+  {
+    id: 'sdk-retry-replay',
+    where: 'launcher',
+    gap: 'runs every attempt of an API call it is sent: when an answer does not reach the provider, the SDK sends the same call again and moto acts twice — a create then fails with "already exists" (IAM role, route) or leaves a second resource that no state knows (security groups and target groups named from a prefix), which no destroy removes',
+    handling: 'an attempt of a call (same amz-sdk-invocation-id) whose earlier attempt succeeded gets that attempt\'s answer again, and one that arrives while the earlier attempt still runs waits for it; each call acts once, for every API',
+  },
+  {
     id: 'bucket-policy-conditions',
     where: 'launcher',
     gap: 'evaluates bucket policies without request context: a statement whose Condition does not match counts as an explicit Deny, so the TLS-only state-bucket policy denies every request',
@@ -51,8 +63,8 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
     id: 'health-check-caller-reference',
     where: 'launcher',
-    gap: 'creates a new Route 53 health check for every CreateHealthCheck, where AWS returns the existing one for a repeated CallerReference: a create the SDK retried after a slow answer leaves an orphaned health check behind',
-    handling: 'a repeated CallerReference returns the health check it created, as on AWS',
+    gap: 'creates a new Route 53 health check for every CreateHealthCheck, where AWS returns the existing one for a repeated CallerReference: a create sent again leaves an orphaned health check behind',
+    handling: 'a repeated CallerReference returns the health check it created, as on AWS (kept beside sdk-retry-replay: this is AWS\'s own idempotency, for any call that repeats the reference, not only an SDK retry)',
   },
   {
     id: 'launch-template-tags',
@@ -75,8 +87,8 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
     id: 'launch-template-not-found-code',
     where: 'launcher',
-    gap: 'answers InvalidLaunchTemplateName.NotFoundException when deleting a template ID that is gone; AWS answers InvalidLaunchTemplateId.NotFound, which the provider takes as already deleted — so a delete the SDK retried after a slow answer failed the destroy',
-    handling: 'the AWS error code',
+    gap: 'answers InvalidLaunchTemplateName.NotFoundException when deleting a template ID that is gone; AWS answers InvalidLaunchTemplateId.NotFound, which the provider takes as already deleted — so a delete sent again after its answer was lost failed the destroy',
+    handling: 'the AWS error code (kept beside sdk-retry-replay, which now answers such a retry itself: the code is what AWS answers)',
   },
   {
     id: 'lifecycle-hook-targets',

@@ -4,7 +4,8 @@
  * the S3 + DynamoDB backend deployed into that emulator first. Assertions are
  * on what the AWS SDK reads back, compared with the environment files; then a
  * second plan must be empty, the backend must survive concurrent and killed
- * runs, and a destroy must leave nothing behind.
+ * runs, and a destroy must leave nothing behind. An environment whose apply
+ * fails part-way is still destroyed (and swept: see `deployed`).
  *
  * The emulator is moto (pip install "moto[server]"): without it these tests
  * fail and say so. stacks/emulator-compat.ts lists where it differs from AWS.
@@ -44,7 +45,7 @@ beforeAll(async () => {
   backendDone = timed('state-backend: deploy', backend.done);
   // Environments start once the bucket, table and key exist; the lifecycle rule settles meanwhile.
   await timed('state-backend: usable', backend.usable);
-}, 3 * MINUTES);
+}, 6 * MINUTES);
 
 afterAll(async () => {
   await sandbox?.close();
@@ -61,6 +62,43 @@ function changesOf(plan: CommandResult): string {
     .split('\n')
     .filter((line) => /^\s+# .* (will|must) be/.test(line) || /^Plan:/.test(line) || /Error/.test(line))
     .join('\n');
+}
+
+/** Every environment's deploy-to-teardown run, however it ended: the state backend is destroyed after all of them. */
+const environmentRuns: Promise<unknown>[] = [];
+
+/**
+ * Deploys `stack`, runs `check` against it and tears it down however either
+ * ends — an apply that fails midway has still made resources. After a
+ * failure, what the destroy could not see (made by calls whose answers were
+ * lost, so in no state) is swept by the stack's tags, so the failure is
+ * reported here alone, not again as leftovers when the state backend goes.
+ * Returns the load balancers whose deletion protection the teardown lifted.
+ */
+function deployed(stack: string, check: () => Promise<void>): Promise<string[]> {
+  const run = (async () => {
+    try {
+      await timed(`${stack}: cdktf deploy`, sandbox.deploy(stack));
+      await check();
+    } catch (failure) {
+      await tearDown(stack, true).catch((error: unknown) => console.error(`${stack}: teardown after the failure failed too: ${String(error)}`));
+      throw failure;
+    }
+    return tearDown(stack, false);
+  })();
+  environmentRuns.push(run.catch(() => undefined));
+  return run;
+}
+
+async function tearDown(stack: string, sweep: boolean): Promise<string[]> {
+  try {
+    return await timed(`${stack}: cdktf destroy`, sandbox.teardown(stack));
+  } finally {
+    if (sweep) {
+      const swept = await sandbox.sweep(stack);
+      if (swept.length > 0) console.warn(`${stack}: swept what the failed run left outside its state: ${swept.join(', ')}`);
+    }
+  }
 }
 
 function groupNamed(inventory: Inventory, name: string): AutoScalingGroup {
@@ -132,7 +170,7 @@ function expectOperations(inventory: Inventory, name: string, region: string, sp
   const hooks = groupNamed(inventory, `${name}-web`).lifecycleHooks;
   const lifecycle = spec.resilience.lifecycleHooks;
   expect(hooks.map((h) => [h.name, h.transition, h.heartbeatTimeout, h.defaultResult, h.roleArn, h.notificationTargetArn])).toEqual([
-    [`${name}-launch`, 'autoscaling:EC2_INSTANCE_LAUNCHING', lifecycle.launchHeartbeatSeconds, 'CONTINUE', `arn:aws:iam::123456789012:role/${name}-lifecycle-hooks`, topic('lifecycle')],
+    [`${name}-launch`, 'autoscaling:EC2_INSTANCE_LAUNCHING', lifecycle.launchHeartbeatSeconds, 'ABANDON', `arn:aws:iam::123456789012:role/${name}-lifecycle-hooks`, topic('lifecycle')],
     [`${name}-terminate`, 'autoscaling:EC2_INSTANCE_TERMINATING', lifecycle.terminateHeartbeatSeconds, 'CONTINUE', `arn:aws:iam::123456789012:role/${name}-lifecycle-hooks`, topic('lifecycle')],
   ]);
 }
@@ -164,8 +202,7 @@ describe('end-to-end on the local emulator (moto)', () => {
     async () => {
       const dev = specs.dev as EnvironmentSpec;
       const name = `${dev.project}-${dev.name}`;
-      await timed('dev: cdktf deploy', sandbox.deploy('dev'));
-      try {
+      await deployed('dev', async () => {
         const inventory = await timed('dev: read back', sandbox.inventory(['dev']));
         const { lb } = expectWebTier(inventory, name, dev, dev.network.vpcCidr);
         expect(inventory.networks.find((n) => n.name === `${name}-vpc`)?.natGateways).toBe(1);
@@ -191,13 +228,11 @@ describe('end-to-end on the local emulator (moto)', () => {
         expect(plan.code, `second plan of dev shows changes:\n${changesOf(plan)}`).toBe(0);
 
         await timed('dev: state safety', stateSafety());
-      } finally {
-        await timed('dev: cdktf destroy', sandbox.teardown('dev'));
-      }
+      });
       const state = await sandbox.terraform('dev', ['state', 'list']);
       expect({ code: state.code, resources: state.output.trim() }).toEqual({ code: 0, resources: '' });
     },
-    8 * MINUTES,
+    15 * MINUTES,
   );
 
   test.concurrent(
@@ -207,9 +242,7 @@ describe('end-to-end on the local emulator (moto)', () => {
       const name = `${prod.project}-${prod.name}`;
       const standby = prod.dns?.failover?.kind === 'standby-region' ? prod.dns.failover : undefined;
       if (!standby) throw new Error('prod is expected to fail over to a standby region');
-      await timed('prod: cdktf deploy', sandbox.deploy('prod'));
-      let lifted: string[] = [];
-      try {
+      const lifted = await deployed('prod', async () => {
         const inventory = await timed('prod: read back', sandbox.inventory(['prod']));
         const primary = expectWebTier(inventory, name, prod, prod.network.vpcCidr);
         expect(primary.network?.natGateways).toBe(prod.availabilityZones.length);
@@ -255,21 +288,21 @@ describe('end-to-end on the local emulator (moto)', () => {
 
         const plan = await timed('prod: plan again', planAgain('prod'));
         expect(plan.code, `second plan of prod shows changes:\n${changesOf(plan)}`).toBe(0);
-      } finally {
-        lifted = await timed('prod: cdktf destroy', sandbox.teardown('prod'));
-      }
+      });
       // Deletion protection held until lifted: the emulator refuses to delete a protected ALB, like AWS.
       expect(lifted.sort()).toEqual([`${name}-alb`, `${name}-dr-alb`]);
       const state = await sandbox.terraform('prod', ['state', 'list']);
       expect({ code: state.code, resources: state.output.trim() }).toEqual({ code: 0, resources: '' });
     },
-    8 * MINUTES,
+    15 * MINUTES,
   );
 
   test(
     'state backend: versioned, KMS-encrypted, private, TLS-only bucket and a PITR lock table; destroyed last, nothing left',
     async () => {
       await backendDone;
+      // Even an environment test that timed out is still tearing down: the backend its state is in goes last.
+      await Promise.all(environmentRuns);
       const inventory = await sandbox.inventory([STATE_BACKEND_STACK]);
       const bucket = inventory.buckets.find((b) => b.name === stateBackend.bucket);
       expect(bucket).toMatchObject({
@@ -289,7 +322,7 @@ describe('end-to-end on the local emulator (moto)', () => {
       await timed('state-backend: cdktf destroy', sandbox.destroy(STATE_BACKEND_STACK));
       expect(leftovers(await sandbox.inventory(['dev', 'prod', STATE_BACKEND_STACK]))).toEqual({});
     },
-    3 * MINUTES,
+    15 * MINUTES,
   );
 });
 

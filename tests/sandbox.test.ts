@@ -6,13 +6,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { CreateTargetGroupCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AttachRolePolicyCommand, CreateRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { CreateHealthCheckCommand, ListHealthChecksCommand } from '@aws-sdk/client-route-53';
 import { EmulatorClients } from '../scripts/lib/aws-clients';
 import { freePort, INSTALL_HINT, isPortFree, launcherCorrections, startEmulator } from '../scripts/lib/emulator';
 import { leftovers, type Inventory } from '../scripts/lib/inventory';
+import { sweepTagged } from '../scripts/lib/inventory-sweep';
 import { table } from '../scripts/lib/inventory-report';
 import { relevantTail } from '../scripts/lib/sandbox';
 import { parseTerraformLine, RunTally } from '../scripts/lib/terraform-events';
@@ -100,6 +105,72 @@ describe('the emulator', () => {
     }
   }, 60_000);
 
+  it('a retried attempt of an API call gets the answer of the attempt that succeeded, for every API (sdk-retry-replay)', async () => {
+    const emulator = await startEmulator({});
+    try {
+      const call = (service: 'iam' | 'ec2', action: string, params: Record<string, string>) => (invocation: string, attempt: number) =>
+        sdkAttempt(emulator.endpoint, service, { Action: action, Version: service === 'iam' ? '2010-05-08' : '2016-11-15', ...params }, invocation, attempt);
+      const createRole = call('iam', 'CreateRole', { RoleName: 'web-app-prod-vpc-flow-logs', AssumeRolePolicyDocument: '{}' });
+      const first = await createRole('create-role', 1);
+      expect(first.status).toBe(200);
+      // The SDK's retry after a lost answer: the same invocation, attempt 2 — the answer moto gave, not EntityAlreadyExists.
+      expect(await createRole('create-role', 2)).toEqual(first);
+      // Another call is another create: AWS's own answer.
+      const another = await createRole('another-create-role', 1);
+      expect(another.status).toBe(409);
+      expect(another.body).toContain('EntityAlreadyExists');
+
+      // Two attempts at once (the retry arrives while the first still runs): one Elastic IP, the same answer to both.
+      const allocate = call('ec2', 'AllocateAddress', { Domain: 'vpc' });
+      const [a, b] = await Promise.all([allocate('allocate', 1), allocate('allocate', 2)]);
+      expect(b).toEqual(a);
+      const addresses = await call('ec2', 'DescribeAddresses', {})('describe-addresses', 1);
+      expect(addresses.body.match(/<allocationId>/g)).toHaveLength(1);
+
+      // An attempt that failed is run again, as the SDK intends.
+      const getRole = call('iam', 'GetRole', { RoleName: 'created-later' });
+      expect((await getRole('get-role', 1)).status).toBe(404);
+      expect((await call('iam', 'CreateRole', { RoleName: 'created-later', AssumeRolePolicyDocument: '{}' })('create-later', 1)).status).toBe(200);
+      expect((await getRole('get-role', 2)).status).toBe(200);
+    } finally {
+      await emulator.stop();
+    }
+  }, 60_000);
+
+  it('after a failed run, the sweep deletes what carries the stack\'s tags and nothing else', async () => {
+    const emulator = await startEmulator({});
+    const clients = new EmulatorClients(emulator.endpoint);
+    try {
+      const region = 'ap-northeast-2';
+      const tags = (environment: string) => [
+        { Key: 'Project', Value: 'web-app' },
+        { Key: 'Environment', Value: environment },
+      ];
+      const ec2 = clients.get('ec2', region);
+      // What a create whose answer was lost leaves outside the state: prefix-named groups, a target group, a role.
+      for (const [name, environment] of [['web-app-prod-alb-1', 'prod'], ['web-app-prod-web-1', 'prod'], ['web-app-dev-alb-1', 'dev']] as const) {
+        await ec2.send(new CreateSecurityGroupCommand({ GroupName: name, Description: 'orphan', TagSpecifications: [{ ResourceType: 'security-group', Tags: tags(environment) }] }));
+      }
+      const elbv2 = clients.get('elbv2', region);
+      const [vpc] = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [];
+      await elbv2.send(new CreateTargetGroupCommand({ Name: 'web-a-orphan', Protocol: 'HTTP', Port: 8080, VpcId: vpc?.VpcId, Tags: tags('prod') }));
+      const iam = clients.get('iam', region);
+      await iam.send(new CreateRoleCommand({ RoleName: 'web-app-prod-vpc-flow-logs', AssumeRolePolicyDocument: '{}', Tags: tags('prod') }));
+      await iam.send(new AttachRolePolicyCommand({ RoleName: 'web-app-prod-vpc-flow-logs', PolicyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' }));
+
+      const swept = await sweepTagged(clients, [region], { Project: 'web-app', Environment: 'prod' });
+      expect(swept.map((s) => s.split(' ').slice(0, -1).join(' ')).sort()).toEqual(['IAM role', 'security group', 'security group', 'target group']);
+      const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [];
+      expect(groups.filter((g) => g.GroupName !== 'default').map((g) => g.GroupName)).toEqual(['web-app-dev-alb-1']);
+      expect((await elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []).toEqual([]);
+      expect(((await iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName)).not.toContain('web-app-prod-vpc-flow-logs');
+      await expect(sweepTagged(clients, [region], {})).rejects.toThrow(/without tags/);
+    } finally {
+      clients.destroy();
+      await emulator.stop();
+    }
+  }, 60_000);
+
   let blocker: Server | undefined;
   afterEach(() => blocker?.close());
 
@@ -117,6 +188,38 @@ describe('the emulator', () => {
     expect(await isPortFree(emulator.port)).toBe(true);
   }, 60_000);
 });
+
+/**
+ * One attempt of an AWS Query-protocol call, with the headers an AWS SDK puts
+ * on every attempt: the call's invocation id and the attempt number. moto
+ * routes by the service in the credential scope and does not check the
+ * signature, so none is computed.
+ */
+function sdkAttempt(endpoint: string, service: string, params: Record<string, string>, invocation: string, attempt: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolveAnswer, reject) => {
+    const req = request(
+      `${endpoint}/`,
+      {
+        method: 'POST',
+        rejectUnauthorized: false,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+          authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+          'amz-sdk-invocation-id': invocation,
+          'amz-sdk-request': `attempt=${attempt}; max=3`,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolveAnswer({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(new URLSearchParams(params).toString());
+  });
+}
 
 /** Runs `npm start`'s script with `env`, collecting its output. */
 function startScript(env: NodeJS.ProcessEnv, args: string[] = []): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {

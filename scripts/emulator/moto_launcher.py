@@ -11,8 +11,10 @@ no longer fits the installed moto prints a warning naming it and is skipped.
 
 Usage: python3 moto_launcher.py <host> <port>   (serves TLS with a self-signed certificate)
        python3 moto_launcher.py --list
+       WEB_TIER_EMULATOR_TRACE=<dir> python3 moto_launcher.py …   (a line per request: see install_trace)
 """
 import json
+import os
 import sys
 from typing import Callable, Dict
 
@@ -36,6 +38,7 @@ def serialized_requests() -> None:
     back. Requests here go through moto's backends one at a time; connections
     are still accepted concurrently."""
     import threading
+    import time
 
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
@@ -43,9 +46,155 @@ def serialized_requests() -> None:
     original = DomainDispatcherApplication.__call__
 
     def __call__(self, environ, start_response):
+        waiting = time.monotonic()
         with lock:
+            # For the request trace (install_trace): how long this request queued behind others.
+            environ["web_tier.lock_wait_ms"] = round((time.monotonic() - waiting) * 1000)
             # Materialize the body under the lock: a lazy iterable would run after it is released.
             return list(original(self, environ, start_response))
+
+    DomainDispatcherApplication.__call__ = __call__
+
+
+@correction("answer-in-one-write")
+def answer_in_one_write() -> None:
+    """werkzeug writes an answer's status line and headers, then its body, as
+    two writes, so two TLS records. The Go HTTP client in Terraform and the
+    AWS provider sometimes closes its own connection as soon as the headers
+    arrive (packet captures show its close_notify between the two records; a
+    known client-side problem, aws/aws-sdk-go-v2#1825 and #2737, that shows
+    when the client is short of CPU and the answer comes within
+    milliseconds); the body that follows meets a closed socket, and the SDK,
+    which retries "use of closed network connection" since
+    aws/aws-sdk-go-v2#2949, sends the whole call again.
+    Buffered, headers and body leave in one write: an answer up to the
+    client's 4 KiB read buffer is read in full with the headers, so the
+    client's early close costs nothing."""
+    from werkzeug import serving
+
+    class OneWrite:
+        """What werkzeug writes for one answer, sent on its flush (werkzeug
+        flushes once per answer; a chunked answer's terminator follows)."""
+
+        def __init__(self, raw) -> None:
+            self.raw = raw
+            self.pending: list = []
+
+        @property
+        def closed(self) -> bool:
+            return self.raw.closed
+
+        def write(self, data) -> int:
+            self.pending.append(bytes(data))
+            if bytes(data).startswith(b"HTTP/1.1 100 "):
+                self.flush()  # the client waits for "100 Continue" before it sends the body
+            return len(data)
+
+        def flush(self) -> None:
+            if self.pending:
+                data, self.pending = b"".join(self.pending), []
+                self.raw.write(data)
+
+        def close(self) -> None:
+            self.raw.close()
+
+    original_setup = serving.WSGIRequestHandler.setup
+
+    def setup(self):
+        original_setup(self)
+        self.wfile = OneWrite(self.wfile)
+
+    serving.WSGIRequestHandler.setup = setup
+
+
+@correction("sdk-retry-replay")
+def sdk_retry_replay() -> None:
+    """AWS SDKs send every attempt of one API call with the same
+    amz-sdk-invocation-id header (amz-sdk-request says which attempt it is),
+    and they retry an attempt whose answer did not reach them. moto runs each
+    attempt again, so when an answer is lost after moto acted on it, the retry
+    of a create fails with "already exists" (IAM roles, routes), or creates a
+    second resource that no state knows (security groups and target groups
+    named from a prefix, Elastic IPs). Here an attempt of an invocation whose
+    earlier attempt succeeded gets that attempt's answer again, and an attempt
+    that arrives while an earlier one still runs waits for it, so each API
+    call acts once however often the SDK sends it. An invocation whose earlier
+    attempt failed runs again, as the SDK intends. (AWS itself does not key
+    on this header; the replay stands in for the answer the client should
+    have read — see answer-in-one-write for why it did not.)
+
+    Applied after serialized-requests, so it wraps it: an attempt waiting for
+    an earlier one must not hold the request lock that one needs."""
+    import threading
+    import time
+    from collections import OrderedDict
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    # Longer than the SDK's whole retry schedule (25 attempts at most 20 s apart).
+    keep_seconds = 900
+    # Answers bigger than this are reads (S3 objects, long listings): running them again is harmless.
+    largest_kept = 1 << 20
+
+    class Attempt:
+        def __init__(self) -> None:
+            self.finished = threading.Event()
+            self.status = None
+            self.headers = None
+            self.body = None
+            self.finished_at = 0.0
+
+        def succeeded(self) -> bool:
+            return self.body is not None and self.status is not None and self.status.startswith("2")
+
+    attempts: "OrderedDict[str, Attempt]" = OrderedDict()
+    guard = threading.Lock()
+    original = DomainDispatcherApplication.__call__
+
+    def forget_expired(now: float) -> None:
+        while attempts:
+            oldest = next(iter(attempts.values()))
+            if not oldest.finished.is_set() or now - oldest.finished_at < keep_seconds:
+                return
+            attempts.popitem(last=False)
+
+    def claim(invocation: str):
+        """("run", this attempt's record) or ("replay", the earlier attempt that succeeded)."""
+        while True:
+            with guard:
+                forget_expired(time.monotonic())
+                earlier = attempts.get(invocation)
+                if earlier is None or (earlier.finished.is_set() and not earlier.succeeded()):
+                    mine = attempts[invocation] = Attempt()
+                    attempts.move_to_end(invocation)
+                    return "run", mine
+            earlier.finished.wait()
+            if earlier.succeeded():
+                return "replay", earlier
+
+    def __call__(self, environ, start_response):
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
+        if not invocation:
+            return original(self, environ, start_response)
+        verdict, attempt = claim(invocation)
+        if verdict == "replay":
+            environ["web_tier.replayed"] = True
+            sys.stderr.write(f"sdk-retry-replay: {environ.get('HTTP_AMZ_SDK_REQUEST')} of {invocation} gets the answer of the attempt that succeeded\n")
+            start_response(attempt.status, attempt.headers)
+            return [attempt.body]
+
+        def recording_start_response(status, headers, exc_info=None):
+            attempt.status, attempt.headers = status, list(headers)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        try:
+            body = b"".join(original(self, environ, recording_start_response))
+            if len(body) <= largest_kept:
+                attempt.body = body
+            return [body]
+        finally:
+            attempt.finished_at = time.monotonic()
+            attempt.finished.set()
 
     DomainDispatcherApplication.__call__ = __call__
 
@@ -242,8 +391,9 @@ def launch_template_not_found_code() -> None:
     """Deleting a launch template by an ID that no longer exists answers
     InvalidLaunchTemplateName.NotFoundException in moto; AWS answers
     InvalidLaunchTemplateId.NotFound, which the provider treats as already
-    deleted. With moto's code, a delete the SDK retried after a slow answer
-    fails the destroy."""
+    deleted. With moto's code, a delete sent again after its answer was lost
+    failed the destroy; sdk-retry-replay now answers such a retry itself, and
+    this stays because the code is what AWS answers."""
     from moto.ec2 import exceptions
     from moto.ec2.models import launch_templates
 
@@ -262,9 +412,10 @@ def launch_template_not_found_code() -> None:
 def health_check_caller_reference() -> None:
     """CreateHealthCheck is idempotent on AWS: the same CallerReference returns
     the health check it already created. moto creates another each time, so
-    a create the SDK retried after a slow answer (the emulator is busy while
-    dev and prod apply together) leaves a second, orphaned health check that
-    no state knows and no destroy removes."""
+    a create sent again leaves a second, orphaned health check that no state
+    knows and no destroy removes. sdk-retry-replay now answers an SDK retry
+    itself; this stays because it is AWS's own idempotency, for any call that
+    repeats the reference."""
     from moto.route53.models import Route53Backend
 
     original = Route53Backend.create_health_check
@@ -396,6 +547,103 @@ def instance_refresh() -> None:
     AutoScalingResponse.describe_instance_refreshes = describe_instance_refreshes
 
 
+def install_trace(directory: str, port: str) -> None:
+    """Diagnostics, not a correction. With WEB_TIER_EMULATOR_TRACE=<dir>, one
+    JSON line per request goes to <dir>/trace-<port>.jsonl: when it came, the
+    SDK's invocation id and attempt, the operation, the status, how long it
+    waited for the request lock and took in all, and whether it was answered
+    again from an earlier attempt (sdk-retry-replay); connections the client
+    dropped before its answer was written, and werkzeug's warnings, too. The
+    TLS session keys go to <dir>/tls-keys-<port>.log (SSLKEYLOGFILE format),
+    so a packet capture of the loopback can be read. This is how a call the
+    SDK sent twice is told from one moto ran twice (npm run bench:load counts
+    them from it)."""
+    import io
+    import logging
+    import threading
+    import time
+    import urllib.parse
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from werkzeug import serving
+
+    os.makedirs(directory, exist_ok=True)
+    out = open(os.path.join(directory, f"trace-{port}.jsonl"), "a", buffering=1)
+    write_lock = threading.Lock()
+
+    def emit(record) -> None:
+        with write_lock:
+            out.write(json.dumps(record) + "\n")
+
+    def operation(environ) -> str:
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        if target:
+            return target
+        action = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("Action")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if not action and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded") and 0 < length < 1 << 20:
+            # Query-protocol calls name their action in the body: read it, and put it back for moto.
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+            action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action")
+        return action[0] if action else f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+
+    inner = DomainDispatcherApplication.__call__
+
+    def __call__(self, environ, start_response):
+        started = time.time()
+        record = {
+            "t": round(started, 3),
+            "invocation": environ.get("HTTP_AMZ_SDK_INVOCATION_ID"),
+            "attempt": environ.get("HTTP_AMZ_SDK_REQUEST"),
+            "op": operation(environ),
+            "port": environ.get("REMOTE_PORT"),
+        }
+        environ["web_tier.trace"] = record
+        statuses = []
+
+        def recording_start_response(status, headers, exc_info=None):
+            statuses.append(status)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        try:
+            return inner(self, environ, recording_start_response)
+        finally:
+            record.update(
+                status=statuses[0] if statuses else None,
+                ms=round((time.time() - started) * 1000),
+                lock_wait_ms=environ.get("web_tier.lock_wait_ms"),
+                replayed=environ.get("web_tier.replayed", False),
+            )
+            emit(record)
+
+    DomainDispatcherApplication.__call__ = __call__
+
+    original_dropped = serving.WSGIRequestHandler.connection_dropped
+
+    def connection_dropped(self, error, environ=None):
+        record = (environ or {}).get("web_tier.trace", {})
+        emit({"t": round(time.time(), 3), "dropped": repr(error), "invocation": record.get("invocation"), "op": record.get("op")})
+        return original_dropped(self, error, environ)
+
+    serving.WSGIRequestHandler.connection_dropped = connection_dropped
+
+    original_adhoc = serving.generate_adhoc_ssl_context
+
+    def generate_adhoc_ssl_context():
+        context = original_adhoc()
+        context.keylog_filename = os.path.join(directory, f"tls-keys-{port}.log")
+        return context
+
+    serving.generate_adhoc_ssl_context = generate_adhoc_ssl_context
+
+    class Warnings(logging.Handler):
+        def emit(self, entry) -> None:
+            emit({"t": round(time.time(), 3), "log": entry.levelname, "message": entry.getMessage()[-2000:]})
+
+    logging.getLogger("werkzeug").addHandler(Warnings(level=logging.WARNING))
+
+
 def apply_corrections() -> None:
     for gap_id, apply in CORRECTIONS.items():
         try:
@@ -415,6 +663,9 @@ def main() -> None:
         sys.stderr.write("moto is not installed: pip install 'moto[server]'\n")
         sys.exit(3)
     apply_corrections()
+    trace = os.environ.get("WEB_TIER_EMULATOR_TRACE")
+    if trace:
+        install_trace(trace, port)
     server.main(["-H", host, "-p", port, "--ssl"])
 
 

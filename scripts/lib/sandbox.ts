@@ -18,11 +18,12 @@ import { EmulatorClients } from './aws-clients';
 import { onCleanup } from './cleanup';
 import { type Emulator, startEmulator } from './emulator';
 import { type Inventory, readInventory } from './inventory';
+import { sweepTagged, type TagSelector } from './inventory-sweep';
 import { type CommandResult, run } from './processes';
 import { findProviderMirror } from './provider-mirror';
 import { assertTerraformInstalled, cliConfig, quietEnv } from './terraform';
 import { parseTerraformLine, stripAnsi, type TerraformEvent } from './terraform-events';
-import { resourceList, type TfJson } from './tf-json';
+import { block, resourceList, type TfJson } from './tf-json';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CDKTF = join(ROOT, 'node_modules', '.bin', 'cdktf');
@@ -198,6 +199,22 @@ export class Sandbox {
     }
     await this.destroy(stack, onEvent);
     return lifted;
+  }
+
+  /**
+   * Deletes what `stack` left outside its state: resources carrying its
+   * provider's default tags (scripts/lib/inventory-sweep.ts). For after a
+   * failed apply or destroy only; returns what it deleted.
+   */
+  sweep(stack: string): Promise<string[]> {
+    return sweepTagged(this.clients, this.regions([stack]), this.defaultTags(stack));
+  }
+
+  /** The default tags of `stack`'s first AWS provider: what marks its resources as its own. */
+  defaultTags(stack: string): TagSelector {
+    const [provider] = this.stack(stack).provider?.aws ?? [];
+    const tags = block(block(provider?.default_tags)?.tags);
+    return Object.fromEntries(Object.entries(tags ?? {}).map(([key, value]) => [key, String(value)]));
   }
 
   /** Plain `terraform` in a stack's directory (initialized by a deploy). */
