@@ -1,7 +1,7 @@
 /**
  * Where the local emulator (moto 5) differs from AWS for these stacks, and
  * how each difference is handled. None is handled by changing a module:
- * `launcher` gaps are corrected inside moto by scripts/emulator/moto_launcher.py
+ * `launcher` gaps are corrected inside moto by tools/sandbox/moto_launcher.py
  * (its `--list` must name exactly these ids; a test checks), `target` gaps
  * by the emulator target in stacks/target.ts and environment-stack.ts,
  * `reader` gaps where the SDK inventory reads the emulator, and `open` gaps

@@ -45,7 +45,7 @@ const EMULATED_SERVICES = [
 
 /**
  * The target for this process: the emulator when WEB_TIER_EMULATOR_ENDPOINT
- * is set (scripts/local set it), real AWS otherwise.
+ * is set (the sandbox sets it), real AWS otherwise.
  */
 export function targetFromEnvironment(env: NodeJS.ProcessEnv = process.env): DeployTarget {
   const endpoint = env.WEB_TIER_EMULATOR_ENDPOINT;

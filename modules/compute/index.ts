@@ -189,10 +189,6 @@ export class WebFleet extends Construct {
   public readonly autoScalingGroupName: string;
   public readonly autoScalingGroupArn: string;
   public readonly securityGroupId: string;
-  public readonly launchTemplateId: string;
-  public readonly instanceRoleName: string;
-  /** The group itself, for policies that must be created after it. */
-  public readonly group: AutoscalingGroup;
 
   constructor(scope: Construct, id: string, props: WebFleetProps) {
     super(scope, id);
@@ -212,7 +208,6 @@ export class WebFleet extends Construct {
       policyArn: `arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
     });
     const profile = new IamInstanceProfile(this, 'profile', { name: `${props.name}-instance`, role: role.name });
-    this.instanceRoleName = role.name;
 
     const [defaultType] = props.instanceTypes;
     const template = new LaunchTemplate(this, 'template', {
@@ -248,7 +243,6 @@ export class WebFleet extends Construct {
       })),
       lifecycle: { createBeforeDestroy: true },
     });
-    this.launchTemplateId = template.id;
 
     const distribution = props.distribution ?? {};
     const group = new AutoscalingGroup(this, 'group', {
@@ -297,7 +291,6 @@ export class WebFleet extends Construct {
       // resetting it on every deploy would undo a scale-out mid-incident.
       lifecycle: { ignoreChanges: ['desired_capacity'] },
     });
-    this.group = group;
     this.autoScalingGroupName = group.name;
     this.autoScalingGroupArn = group.arn;
 

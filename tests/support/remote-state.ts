@@ -5,7 +5,7 @@
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import type { EmulatorClients } from '../../scripts/lib/aws-clients';
+import type { EmulatorClients } from '../../tools/sandbox/aws-clients';
 import type { BackendSettings } from '../../stacks/backend-settings';
 import { stateKey } from '../../stacks/backend-settings';
 

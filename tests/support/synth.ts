@@ -11,10 +11,10 @@ import type { Construct } from 'constructs';
 import { type EnvironmentSource, readEnvironmentSources, validateEnvironments } from '../../environments/load';
 import { stateBackend } from '../../environments/state-backend';
 import { buildStacks } from '../../stacks';
-import { type Block, resourceList, type TfJson } from '../../scripts/lib/tf-json';
+import { type Block, resourceList, type TfJson } from '../../tools/synth-model/tf-json';
 
-export type { Block, TfJson } from '../../scripts/lib/tf-json';
-export { resourceList } from '../../scripts/lib/tf-json';
+export type { Block, TfJson } from '../../tools/synth-model/tf-json';
+export { resourceList } from '../../tools/synth-model/tf-json';
 
 export interface SynthesizedApp {
   readonly outdir: string;

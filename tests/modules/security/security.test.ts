@@ -1,0 +1,300 @@
+/**
+ * The security rule pack: every rule rejects a violating construct and
+ * accepts a compliant one; findings fail synth with `RULE resource: message`
+ * before anything is written; waivers are explicit, listed and never stale.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { LambdaFunction, type LambdaFunctionConfig } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA as S3BucketEncryption } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { App, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { readEnvironmentSources, validateEnvironments } from '../../../environments/load';
+import dev from '../../../environments/dev';
+import { applySecurityPack, evaluate, RULES, SecurityViolationError, summarize, waive } from '../../../modules/security';
+import { buildStacks } from '../../../stacks';
+import { stateBackend } from '../../../environments/state-backend';
+
+function stackWith(build: (scope: Construct) => void, production = true): TerraformStack {
+  const stack = new TerraformStack(new App({ outdir: mkdtempSync(join(tmpdir(), 'security-')) }), 'test');
+  applySecurityPack(stack, { production });
+  build(stack);
+  return stack;
+}
+
+function findings(rule: string, build: (scope: Construct) => void, production = true): string[] {
+  return evaluate(stackWith(build, production))
+    .violations.filter((v) => v.rule === rule)
+    .map((v) => `${v.resource}: ${v.message}`);
+}
+
+const lambda = (scope: Construct, extra: Partial<LambdaFunctionConfig>) =>
+  new LambdaFunction(scope, 'fn', { functionName: 'f', role: 'arn:aws:iam::123456789012:role/r', filename: 'f.zip', handler: 'index.handler', runtime: 'nodejs20.x', ...extra });
+const compliantLambda: Partial<LambdaFunctionConfig> = {
+  tracingConfig: { mode: 'Active' },
+  deadLetterConfig: { targetArn: 'arn:aws:sqs:ap-northeast-2:123456789012:dlq' },
+  reservedConcurrentExecutions: 2,
+};
+const alb = (scope: Construct, extra: Partial<ConstructorParameters<typeof Lb>[2]>) =>
+  new Lb(scope, 'alb', { name: 'a', subnets: ['s1', 's2'], dropInvalidHeaderFields: true, enableDeletionProtection: true, accessLogs: { bucket: 'logs', enabled: true }, ...extra });
+const group = (scope: Construct, extra: Partial<ConstructorParameters<typeof AutoscalingGroup>[2]>) =>
+  new AutoscalingGroup(scope, 'asg', { minSize: 1, maxSize: 2, tag: [{ key: 'Name', value: 'web', propagateAtLaunch: true }], ...extra });
+const bucket = (scope: Construct) => new S3Bucket(scope, 'bucket', { bucket: 'b' });
+const table = (scope: Construct, extra: Partial<ConstructorParameters<typeof DynamodbTable>[2]>) =>
+  new DynamodbTable(scope, 'table', { name: 't', hashKey: 'LockID', attribute: [{ name: 'LockID', type: 'S' }], ...extra });
+
+/** Per rule: a construct that violates it, and one that complies. */
+const CASES: Record<string, { violating: (s: Construct) => void; compliant: (s: Construct) => void; nonProduction?: boolean }> = {
+  CKV_AWS_79: {
+    violating: (s) => new LaunchTemplate(s, 'lt', { metadataOptions: { httpTokens: 'optional' } }),
+    compliant: (s) => new LaunchTemplate(s, 'lt', { metadataOptions: { httpTokens: 'required' } }),
+  },
+  CKV_AWS_8: {
+    violating: (s) => new LaunchTemplate(s, 'lt', { blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: 'false' } }] }),
+    compliant: (s) => new LaunchTemplate(s, 'lt', { blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: 'true' } }] }),
+  },
+  CKV_AWS_24: {
+    violating: (s) => new VpcSecurityGroupIngressRule(s, 'ssh', { securityGroupId: 'sg', ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '0.0.0.0/0', description: 'ssh' }),
+    compliant: (s) => new VpcSecurityGroupIngressRule(s, 'ssh', { securityGroupId: 'sg', ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '10.0.0.0/8', description: 'ssh' }),
+  },
+  CKV_AWS_25: {
+    violating: (s) => new SecurityGroup(s, 'sg', { description: 'rdp', ingress: [{ protocol: '-1', fromPort: 0, toPort: 0, ipv6CidrBlocks: ['::/0'], description: 'all' }] }),
+    compliant: (s) => new SecurityGroup(s, 'sg', { description: 'web', ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'], description: 'https' }] }),
+  },
+  CKV_AWS_23: {
+    violating: (s) => new SecurityGroup(s, 'sg', { name: 'no-description' }),
+    compliant: (s) => new SecurityGroup(s, 'sg', { name: 'described', description: 'Web instances' }),
+  },
+  CKV_AWS_131: { violating: (s) => alb(s, { dropInvalidHeaderFields: false }), compliant: (s) => alb(s, {}) },
+  CKV_AWS_150: { violating: (s) => alb(s, { enableDeletionProtection: false }), compliant: (s) => alb(s, {}) },
+  CKV_AWS_91: { violating: (s) => alb(s, { accessLogs: undefined }), compliant: (s) => alb(s, {}) },
+  CKV_AWS_103: {
+    violating: (s) => new LbListener(s, 'l', { loadBalancerArn: 'a', port: 443, protocol: 'HTTPS', sslPolicy: 'ELBSecurityPolicy-2016-08', defaultAction: [{ type: 'forward', targetGroupArn: 't' }] }),
+    compliant: (s) =>
+      new LbListener(s, 'l', { loadBalancerArn: 'a', port: 443, protocol: 'HTTPS', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', defaultAction: [{ type: 'forward', targetGroupArn: 't' }] }),
+  },
+  CKV2_AWS_20: {
+    violating: (s) => new LbListener(s, 'l', { loadBalancerArn: 'a', port: 80, protocol: 'HTTP', defaultAction: [{ type: 'forward', targetGroupArn: 't' }] }),
+    compliant: (s) =>
+      new LbListener(s, 'l', { loadBalancerArn: 'a', port: 80, protocol: 'HTTP', defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }] }),
+  },
+  CKV_AWS_261: {
+    violating: (s) => new LbTargetGroup(s, 'tg', { port: 80, protocol: 'HTTP', vpcId: 'v' }),
+    compliant: (s) => new LbTargetGroup(s, 'tg', { port: 80, protocol: 'HTTP', vpcId: 'v', healthCheck: { path: '/health', matcher: '200' } }),
+  },
+  CKV2_AWS_15: {
+    violating: (s) => group(s, { targetGroupArns: ['tg'], healthCheckType: 'EC2' }),
+    compliant: (s) => group(s, { targetGroupArns: ['tg'], healthCheckType: 'ELB' }),
+  },
+  CKV_AWS_153: { violating: (s) => group(s, { tag: [] }), compliant: (s) => group(s, {}) },
+  CKV_AWS_21: {
+    violating: (s) => bucket(s),
+    compliant: (s) => new S3BucketVersioning(s, 'v', { bucket: bucket(s).id, versioningConfiguration: { status: 'Enabled' } }),
+  },
+  CKV_AWS_19: {
+    violating: (s) => bucket(s),
+    compliant: (s) => new S3BucketEncryption(s, 'e', { bucket: bucket(s).id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] }),
+  },
+  CKV_AWS_145: {
+    violating: (s) => new S3BucketEncryption(s, 'e', { bucket: bucket(s).id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] }),
+    compliant: (s) =>
+      new S3BucketEncryption(s, 'e', { bucket: bucket(s).id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'k' } }] }),
+  },
+  CKV2_AWS_6: {
+    violating: (s) => new S3BucketPublicAccessBlock(s, 'p', { bucket: bucket(s).id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true }),
+    compliant: (s) =>
+      new S3BucketPublicAccessBlock(s, 'p', { bucket: bucket(s).id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
+  },
+  s3_bucket_secure_transport_policy: {
+    violating: (s) => new S3BucketPolicy(s, 'p', { bucket: bucket(s).id, policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject' }] }) }),
+    compliant: (s) => {
+      const b = bucket(s);
+      const document = new DataAwsIamPolicyDocument(s, 'doc', {
+        statement: [
+          {
+            effect: 'Deny',
+            actions: ['s3:*'],
+            resources: [b.arn],
+            principals: [{ type: '*', identifiers: ['*'] }],
+            condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+          },
+        ],
+      });
+      new S3BucketPolicy(s, 'p', { bucket: b.id, policy: document.json });
+    },
+  },
+  CKV2_AWS_65: {
+    violating: (s) => new S3BucketOwnershipControls(s, 'o', { bucket: bucket(s).id, rule: { objectOwnership: 'ObjectWriter' } }),
+    compliant: (s) => new S3BucketOwnershipControls(s, 'o', { bucket: bucket(s).id, rule: { objectOwnership: 'BucketOwnerEnforced' } }),
+  },
+  CKV_AWS_28: { violating: (s) => table(s, {}), compliant: (s) => table(s, { pointInTimeRecovery: { enabled: true } }) },
+  CKV_AWS_119: {
+    violating: (s) => table(s, { serverSideEncryption: { enabled: true } }),
+    compliant: (s) => table(s, { serverSideEncryption: { enabled: true, kmsKeyArn: 'arn:aws:kms:ap-northeast-2:123456789012:key/k' } }),
+  },
+  CKV2_AWS_11: {
+    violating: (s) => new Vpc(s, 'vpc', { cidrBlock: '10.0.0.0/16' }),
+    compliant: (s) => new FlowLog(s, 'fl', { vpcId: new Vpc(s, 'vpc', { cidrBlock: '10.0.0.0/16' }).id, trafficType: 'ALL', logDestination: 'arn' }),
+  },
+  CKV2_AWS_12: {
+    violating: (s) =>
+      new DefaultSecurityGroup(s, 'd', { vpcId: new Vpc(s, 'vpc', { cidrBlock: '10.0.0.0/16' }).id, ingress: [{ protocol: '-1', fromPort: 0, toPort: 0, selfAttribute: true }] }),
+    compliant: (s) => new DefaultSecurityGroup(s, 'd', { vpcId: new Vpc(s, 'vpc', { cidrBlock: '10.0.0.0/16' }).id }),
+  },
+  CKV_AWS_26: {
+    violating: (s) => new SnsTopic(s, 't', { name: 't' }),
+    compliant: (s) => new SnsTopic(s, 't', { name: 't', kmsMasterKeyId: 'arn:aws:kms:ap-northeast-2:123456789012:key/k' }),
+  },
+  CKV_AWS_27: {
+    violating: (s) => new SqsQueue(s, 'q', { name: 'q', sqsManagedSseEnabled: false }),
+    compliant: (s) => new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'k' }),
+  },
+  CKV_AWS_50: { violating: (s) => lambda(s, { ...compliantLambda, tracingConfig: { mode: 'PassThrough' } }), compliant: (s) => lambda(s, compliantLambda) },
+  CKV_AWS_116: { violating: (s) => lambda(s, { ...compliantLambda, deadLetterConfig: undefined }), compliant: (s) => lambda(s, compliantLambda) },
+  CKV_AWS_115: { violating: (s) => lambda(s, { ...compliantLambda, reservedConcurrentExecutions: 0 }), compliant: (s) => lambda(s, compliantLambda) },
+  CKV_AWS_364: {
+    violating: (s) => new LambdaPermission(s, 'p', { action: 'lambda:InvokeFunction', functionName: 'f', principal: 'events.amazonaws.com' }),
+    compliant: (s) =>
+      new LambdaPermission(s, 'p', {
+        action: 'lambda:InvokeFunction',
+        functionName: 'f',
+        principal: 'events.amazonaws.com',
+        sourceArn: 'arn:aws:events:ap-northeast-2:123456789012:rule/r',
+      }),
+  },
+  CKV_AWS_66: {
+    violating: (s) => new CloudwatchLogGroup(s, 'g', { name: 'g', kmsKeyId: 'k' }),
+    compliant: (s) => new CloudwatchLogGroup(s, 'g', { name: 'g', kmsKeyId: 'k', retentionInDays: 30 }),
+  },
+  CKV_AWS_158: {
+    violating: (s) => new CloudwatchLogGroup(s, 'g', { name: 'g', retentionInDays: 30 }),
+    compliant: (s) => new CloudwatchLogGroup(s, 'g', { name: 'g', retentionInDays: 30, kmsKeyId: 'k' }),
+  },
+  CKV_AWS_7: {
+    violating: (s) => new KmsKey(s, 'k', { description: 'k' }),
+    compliant: (s) => new KmsKey(s, 'k', { description: 'k', enableKeyRotation: true }),
+  },
+};
+
+describe('every rule', () => {
+  it('has a violating and a compliant case here', () => {
+    expect(Object.keys(CASES).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  it.each(RULES.map((r) => [r.id, r] as const))('%s rejects a violating construct and accepts a compliant one', (id, rule) => {
+    const case_ = CASES[id];
+    if (!case_) throw new Error(`no case for ${id}`);
+    const rejected = findings(id, case_.violating);
+    expect(rejected, `${id} (${rule.title}) accepted a violating construct`).toHaveLength(1);
+    expect(rejected[0]).toMatch(/^[\w/-]+: \S.*; /); // what is wrong; how to fix it
+    expect(findings(id, case_.compliant), `${id} (${rule.title}) rejected a compliant construct`).toEqual([]);
+  });
+
+  it('carries the Checkov ID (and the Trivy ID where one exists) in its name', () => {
+    for (const rule of RULES) {
+      expect(rule.id).toMatch(/^(CKV2?_AWS_\d+|s3_bucket_secure_transport_policy)$/);
+      if (rule.trivy) expect(rule.trivy).toMatch(/^AVD-AWS-\d{4}$/);
+    }
+  });
+});
+
+describe('the pack', () => {
+  it('holds only production stacks to production rules', () => {
+    const unprotected = (s: Construct) => alb(s, { enableDeletionProtection: false });
+    expect(findings('CKV_AWS_150', unprotected, true)).toHaveLength(1);
+    expect(findings('CKV_AWS_150', unprotected, false)).toEqual([]);
+  });
+
+  it('fails synth with RULE stack/resource: message, before writing anything', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'security-synth-'));
+    const app = new App({ outdir });
+    const clean = new TerraformStack(app, 'clean');
+    applySecurityPack(clean, { production: false });
+    new SnsTopic(clean, 't', { name: 't', kmsMasterKeyId: 'k' });
+    const bad = new TerraformStack(app, 'bad');
+    applySecurityPack(bad, { production: false });
+    new SnsTopic(bad, 'plain', { name: 'plain' });
+    expect(() => app.synth()).toThrow(SecurityViolationError);
+    expect(() => app.synth()).toThrow(/CKV_AWS_26 bad\/plain: is not encrypted; set kms_master_key_id/);
+    expect(existsSync(join(outdir, 'stacks', 'clean'))).toBe(false);
+  });
+
+  it('lists waived findings with their reasons, and refuses waivers that waive nothing', () => {
+    const waived = stackWith((s) => {
+      const topic = new SnsTopic(s, 'plain', { name: 'plain' });
+      waive(topic, 'CKV_AWS_26', 'test topic that carries no data at all, ever');
+    });
+    const report = evaluate(waived);
+    expect(report.violations).toEqual([]);
+    expect(report.waived).toEqual([expect.objectContaining({ rule: 'CKV_AWS_26', resource: 'plain', reason: 'test topic that carries no data at all, ever' })]);
+    expect(summarize(report)).toContain('waived CKV_AWS_26 plain: test topic that carries no data at all, ever');
+
+    const stale = stackWith((s) => {
+      const topic = new SnsTopic(s, 'encrypted', { name: 'e', kmsMasterKeyId: 'k' });
+      waive(topic, 'CKV_AWS_26', 'left over from before the topic was encrypted');
+    });
+    expect(evaluate(stale).unusedWaivers).toEqual([{ rule: 'CKV_AWS_26', resource: 'encrypted', reason: 'left over from before the topic was encrypted' }]);
+  });
+
+  it('refuses waivers of unknown rules or without a reason', () => {
+    expect(() => stackWith((s) => waive(new SnsTopic(s, 't', { name: 't' }), 'CKV_AWS_9999', 'a reason long enough to pass'))).toThrow(/unknown rule CKV_AWS_9999/);
+    expect(() => stackWith((s) => waive(new SnsTopic(s, 't', { name: 't' }), 'CKV_AWS_26', 'because'))).toThrow(/reason of at least 20 characters/);
+  });
+
+  it('an environment exception must name a construct of its stack', () => {
+    const [spec] = validateEnvironments([
+      { file: 'dev.ts', data: { ...dev, securityExceptions: [{ rule: 'CKV2_AWS_11', resource: 'primary/network/nope', reason: 'a reason that is long enough' }] } },
+    ]);
+    expect(() => buildStacks(new App({ outdir: mkdtempSync(join(tmpdir(), 'x-')) }), [spec!], stateBackend)).toThrow(
+      'dev.securityExceptions[0].resource: no construct primary/network/nope in the dev stack',
+    );
+  });
+
+  it('every committed environment passes with no unwaived finding, and the waivers are the known ones', async () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'envs-')) });
+    buildStacks(app, validateEnvironments(await readEnvironmentSources()), stateBackend);
+    const reports = app.node.findAll().filter(TerraformStack.isStack).map(evaluate);
+    expect(reports.flatMap((r) => r.violations)).toEqual([]);
+    expect(reports.flatMap((r) => r.unusedWaivers)).toEqual([]);
+    expect(Object.fromEntries(reports.map((r) => [r.stack, r.waived.map((w) => `${w.rule} ${w.resource}`).sort()]))).toEqual({
+      'state-backend': [],
+      dev: ['CKV2_AWS_11 primary/network/vpc', 'CKV_AWS_145 primary/load-balancer/access-logs/bucket', 'CKV_AWS_21 primary/load-balancer/access-logs/bucket'],
+      staging: [
+        'CKV_AWS_145 maintenance/bucket',
+        'CKV_AWS_145 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_21 maintenance/bucket',
+        'CKV_AWS_21 primary/load-balancer/access-logs/bucket',
+      ],
+      prod: [
+        'CKV_AWS_145 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_145 standby/tier/load-balancer/access-logs/bucket',
+        'CKV_AWS_21 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_21 standby/tier/load-balancer/access-logs/bucket',
+      ],
+    });
+  });
+});

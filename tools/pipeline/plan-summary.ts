@@ -1,0 +1,72 @@
+/**
+ * `npm run plan-summary -- --plans <dir> [--synth cdktf.out] [--cost cost-diff.json] [--post]`
+ *
+ * Reads `<dir>/<stack>.json` (`terraform show -json` of each stack's plan),
+ * prints the pull request comment as Markdown, and with --post creates or
+ * updates it on the pull request (GITHUB_TOKEN, GITHUB_REPOSITORY, PR_NUMBER).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { upsertComment } from './github-comment';
+import { COMMENT_MARKER, renderComment, statePlaceOf, summarizePlan, type ShowJson } from './plan-report';
+import { plannedStacks } from './stack-matrix';
+import type { CostDiff } from '../synth-model/cost-report';
+import { DEFAULT_OUTDIR, readSynthesizedStack } from '../synth-model/synth-output';
+import { UsageError } from '../lib/usage-error';
+
+export interface SummaryOptions {
+  plans: string;
+  synth: string;
+  cost?: string;
+  post: boolean;
+}
+
+export function parseSummaryArgs(argv: string[]): SummaryOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      plans: { type: 'string' },
+      synth: { type: 'string', default: DEFAULT_OUTDIR },
+      cost: { type: 'string' },
+      post: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.plans) throw new UsageError('--plans <dir> is required (one <stack>.json per stack, from terraform show -json)');
+  return { plans: resolve(values.plans), synth: resolve(values.synth), ...(values.cost ? { cost: resolve(values.cost) } : {}), post: values.post };
+}
+
+/** The comment for the plans in `options.plans`, stacks taken from the synth manifest. */
+export function buildComment(options: SummaryOptions, runUrl?: string): string {
+  const expected = plannedStacks(options.synth);
+  const plans = expected.map((stack) => {
+    const file = join(options.plans, `${stack}.json`);
+    const plan = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ShowJson) : undefined;
+    return summarizePlan(stack, plan, statePlaceOf(readSynthesizedStack(options.synth, stack)));
+  });
+  const cost = options.cost && existsSync(options.cost) ? (JSON.parse(readFileSync(options.cost, 'utf8')) as { diffs: CostDiff[] }).diffs : undefined;
+  return renderComment(plans, expected, cost, runUrl);
+}
+
+async function main(): Promise<void> {
+  try {
+    const options = parseSummaryArgs(process.argv.slice(2));
+    const env = process.env;
+    const runUrl = env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+    const body = buildComment(options, runUrl);
+    process.stdout.write(body);
+    if (options.post) {
+      const pr = Number(env.PR_NUMBER);
+      if (!env.GITHUB_TOKEN || !env.GITHUB_REPOSITORY || !Number.isInteger(pr) || pr <= 0) {
+        throw new UsageError('--post needs GITHUB_TOKEN, GITHUB_REPOSITORY and PR_NUMBER in the environment');
+      }
+      const result = await upsertComment({ token: env.GITHUB_TOKEN, repo: env.GITHUB_REPOSITORY, pr, ...(env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {}) }, body, COMMENT_MARKER);
+      process.stderr.write(`plan-summary: comment ${result.id} ${result.action}\n`);
+    }
+  } catch (error) {
+    process.stderr.write(`plan-summary: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  }
+}
+
+if (require.main === module) void main();
