@@ -3,7 +3,8 @@
  * build and synthesize the state-backend stack and one stack per environment.
  * Validation runs first, and synthesis writes beside the output directory,
  * moving in only once the security pack has passed: a failed run leaves
- * cdktf.out as it was, or absent.
+ * cdktf.out as it was, or absent. Run as cdktf.json's app, it builds for AWS;
+ * another entry point (the workbench's sandbox) runs it with its own target.
  */
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -11,9 +12,9 @@ import { App } from 'cdktf';
 import { EnvironmentValidationError, readEnvironmentSources, validateConfiguration } from './environments/load';
 import { stateBackend } from './environments/state-backend';
 import { assertCompliant, SecurityViolationError, summarize } from './modules/security';
-import { buildStacks, targetFromEnvironment } from './stacks';
+import { AWS_TARGET, buildStacks, type DeployTarget } from './stacks';
 
-async function main(): Promise<void> {
+export async function synthesize(target: DeployTarget = AWS_TARGET): Promise<void> {
   // ENVIRONMENTS_DIR swaps in another set of environment files (tests, forks).
   const sources = await readEnvironmentSources(process.env.ENVIRONMENTS_DIR || undefined);
   const { environments, warnings } = validateConfiguration(sources, stateBackend);
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   process.setSourceMapsEnabled(false);
   // cdktf-cli passes the output directory in CDKTF_OUTDIR; run directly, it is ./cdktf.out as for App.
   const reports = synthesizeInto(resolve(process.env.CDKTF_OUTDIR || 'cdktf.out'), (app) => {
-    buildStacks(app, environments, stateBackend, targetFromEnvironment());
+    buildStacks(app, environments, stateBackend, target);
     // The security pack checks every stack before the first is written (modules/security).
     app.synth();
     return assertCompliant(app);
@@ -72,7 +73,12 @@ function moveInto(from: string, to: string): void {
   }
 }
 
-main().catch((error: unknown) => {
+/** Runs `synthesize` as a command: one message per failure it expects, exit 1. */
+export function runSynthesis(target?: DeployTarget): void {
+  synthesize(target).catch(reportFailure);
+}
+
+function reportFailure(error: unknown): void {
   process.setSourceMapsEnabled(true);
   if (error instanceof EnvironmentValidationError || error instanceof SecurityViolationError) {
     process.stderr.write(`${error.message}\n`);
@@ -80,4 +86,6 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }
   process.exit(1);
-});
+}
+
+if (require.main === module) runSynthesis();

@@ -12,7 +12,7 @@ export default defineEnvironment({
   availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'],
   network: { vpcCidr: '10.10.0.0/16', natMode: 'single' },
   capacity: { minSize: 1, maxSize: 4, desiredCapacity: 1 },
-  mixedInstances: {
+  instancesDistribution: {
     onDemandBaseCapacity: 0,
     onDemandPercentageAboveBaseCapacity: 0,
     spotAllocationStrategy: 'price-capacity-optimized',

@@ -7,6 +7,7 @@ import { defineEnvironment } from './schema';
 export default defineEnvironment({
   project: 'web-app',
   name: 'prod',
+  production: true,
   account: '123456789012',
   region: 'ap-northeast-2',
   availabilityZones: ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'],
@@ -18,7 +19,7 @@ export default defineEnvironment({
     { type: 'm5a.large', weight: 2 },
   ],
   capacity: { minSize: 2, maxSize: 30, desiredCapacity: 4 },
-  mixedInstances: {
+  instancesDistribution: {
     onDemandBaseCapacity: 2,
     onDemandPercentageAboveBaseCapacity: 20,
     spotAllocationStrategy: 'capacity-optimized',

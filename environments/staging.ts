@@ -14,7 +14,7 @@ export default defineEnvironment({
   availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'],
   network: { vpcCidr: '10.20.0.0/16', natMode: 'single' },
   capacity: { minSize: 1, maxSize: 10, desiredCapacity: 2 },
-  mixedInstances: {
+  instancesDistribution: {
     onDemandBaseCapacity: 1,
     onDemandPercentageAboveBaseCapacity: 20,
     spotAllocationStrategy: 'capacity-optimized',

@@ -20,7 +20,7 @@ export function environmentWarningRules(env: EnvironmentSpec, report: Report): v
 function checkSpotPools(env: EnvironmentSpec, report: Report): void {
   if (env.instanceTypes.length !== 1) return;
   const standby = env.dns?.failover?.kind === 'standby-region' ? env.dns.failover : undefined;
-  const usesSpot = [env.mixedInstances, standby?.mixedInstances].some((m) => m !== undefined && m.onDemandPercentageAboveBaseCapacity < 100);
+  const usesSpot = [env.instancesDistribution, standby?.instancesDistribution].some((m) => m !== undefined && m.onDemandPercentageAboveBaseCapacity < 100);
   if (usesSpot) report(['instanceTypes'], 'only one instance type: Spot has one pool per AZ to draw from');
 }
 

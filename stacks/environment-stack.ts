@@ -17,7 +17,7 @@ import { applySecurityPack, waive } from '../modules/security';
 import { OperationsKey } from '../modules/shared/kms';
 import { ProviderScope } from '../modules/shared/provider-scope';
 import { type BackendSettings, stateKey, stateKmsAlias } from './backend-settings';
-import { AWS_TARGET, awsProvider, type DeployTarget, targetBackend } from './target';
+import { AWS_TARGET, awsProvider, type DeployTarget } from './target';
 import { type TierSpec, WebTier } from './web-tier';
 
 export interface EnvironmentStackProps {
@@ -52,15 +52,14 @@ export class EnvironmentStack extends TerraformStack {
     awsProvider(this, 'aws', this.target, { region: env.region, defaultTags: [{ tags: this.tags }] });
 
     const dns = env.dns;
-    // An account's zone ID or certificate ARN cannot exist in an emulator: a
-    // sandbox creates the zone and asks the emulator's ACM for certificates.
-    const inSandbox = this.target.kind === 'emulator';
-    const zone = dns ? new HostedZone(this, 'zone', { zoneName: dns.zone.name, zoneId: inSandbox ? undefined : dns.zone.id }) : undefined;
+    // An isolated target cannot reach the account's zone or certificates: it creates the zone and requests certificates.
+    const isolated = this.target.isolatedCertificateDomain;
+    const zone = dns ? new HostedZone(this, 'zone', { zoneName: dns.zone.name, zoneId: isolated ? undefined : dns.zone.id }) : undefined;
     const certificateFor = (scopeOf: Construct, configured: string | undefined): string => {
-      const given = inSandbox ? undefined : configured;
+      const given = isolated ? undefined : configured;
       if (given) return given;
       if (dns && zone) return new ValidatedCertificate(scopeOf, 'certificate', { domainName: dns.domain, zoneId: zone.zoneId }).certificateArn;
-      if (inSandbox) return sandboxCertificate(scopeOf, this.qualifiedName);
+      if (isolated) return requestedCertificate(scopeOf, isolated(this.qualifiedName));
       throw new Error(`${env.name}: no certificateArn and no dns to issue one (schema should have caught this)`);
     };
 
@@ -85,7 +84,7 @@ export class EnvironmentStack extends TerraformStack {
       this.addDns(dns, zone);
     }
 
-    applySecurityPack(this, { production: env.name === PRODUCTION });
+    applySecurityPack(this, { production: env.production });
     env.securityExceptions.forEach((exception, i) => {
       waive(constructAt(this, exception.resource, `${env.name}.securityExceptions[${i}].resource`), exception.rule, exception.reason);
     });
@@ -106,7 +105,7 @@ export class EnvironmentStack extends TerraformStack {
     });
     // cdktf 0.21 predates the S3 lock file option; the override adds it verbatim.
     if (backend.locking === 'both') s3.addOverride('use_lockfile', true);
-    targetBackend(s3, this.target);
+    this.target.configureBackend(s3);
   }
 
   /** A provider alias for `region`, and a scope whose resources use it. */
@@ -176,9 +175,6 @@ export class EnvironmentStack extends TerraformStack {
   }
 }
 
-/** The environment the security pack holds to production rules. */
-export const PRODUCTION = 'prod';
-
 /** The construct at `path` below `stack`; a path that names none is an environment error, reported at `field`. */
 function constructAt(stack: Construct, path: string, field: string): Construct {
   let node: Construct | undefined = stack;
@@ -187,9 +183,9 @@ function constructAt(stack: Construct, path: string, field: string): Construct {
   return node;
 }
 
-/** A certificate from the emulator's ACM, for environments without DNS. */
-function sandboxCertificate(scope: Construct, name: string): string {
-  return new AcmCertificate(scope, 'sandbox-certificate', { domainName: `${name}.sandbox.test`, validationMethod: 'DNS' }).arn;
+/** A certificate requested from ACM for an isolated target's environment without DNS. */
+function requestedCertificate(scope: Construct, domainName: string): string {
+  return new AcmCertificate(scope, 'sandbox-certificate', { domainName, validationMethod: 'DNS' }).arn;
 }
 
 function loadBalancerTarget(tier: WebTier): AliasTarget {
@@ -208,7 +204,7 @@ function standbySpec(env: EnvironmentSpec, standby: StandbyRegionSpec): TierSpec
     availabilityZones: standby.availabilityZones,
     network: { ...env.network, vpcCidr: standby.vpcCidr, natMode: standby.natMode, publicSubnets: undefined, privateSubnets: undefined, subnetPrefixLength: 24 },
     capacity: standby.capacity,
-    mixedInstances: standby.mixedInstances,
+    instancesDistribution: standby.instancesDistribution,
     scaling: { ...env.scaling, predictive: undefined, stepPolicies: [], simplePolicies: [], schedules: [] },
     // Chaos runs against the primary; the standby's job is to be there when it fails.
     resilience: { ...env.resilience, chaos: undefined },

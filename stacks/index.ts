@@ -8,7 +8,7 @@ import { AWS_TARGET, type DeployTarget } from './target';
 export { EnvironmentStack } from './environment-stack';
 export { StateBackendStack, STATE_BACKEND_STACK } from './state-backend-stack';
 export type { BackendSettings } from './backend-settings';
-export { AWS_TARGET, type DeployTarget, targetFromEnvironment } from './target';
+export { AWS_TARGET, type DeployTarget } from './target';
 
 /** The whole app: the state backend, then one stack per validated environment. */
 export function buildStacks(

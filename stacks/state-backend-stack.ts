@@ -15,9 +15,7 @@ export class StateBackendStack extends TerraformStack {
   constructor(scope: Construct, settings: BackendSettings, target: DeployTarget = AWS_TARGET) {
     super(scope, STATE_BACKEND_STACK);
     const stateFile = `terraform.${STATE_BACKEND_STACK}.tfstate`;
-    // Relative to the stack's working directory (cdktf.out/stacks/state-backend):
-    // the project root, which survives re-synthesis; a sandbox keeps it in its temp dir.
-    new LocalBackend(this, { path: target.kind === 'emulator' ? `${target.localStateDir}/${stateFile}` : `../../../${stateFile}` });
+    new LocalBackend(this, { path: `${target.stateBackendStateDir}/${stateFile}` });
     awsProvider(this, 'aws', target, {
       region: settings.region,
       defaultTags: [{ tags: { Project: settings.project, ManagedBy: 'cdktf', Purpose: 'terraform-state' } }],
@@ -27,8 +25,7 @@ export class StateBackendStack extends TerraformStack {
       lockTableName: settings.lockTable,
       keyAlias: stateKmsAlias(settings),
       noncurrentVersionRetentionDays: settings.noncurrentVersionRetentionDays,
-      // A sandbox is torn down after every run; a real account's state never is.
-      protect: target.kind === 'aws',
+      protect: target.protectState,
     });
     applySecurityPack(this, { production: true });
     new TerraformOutput(this, 'state_bucket', { value: backend.bucketName });

@@ -16,7 +16,7 @@ export type TierSpec = Pick<
   | 'network'
   | 'instanceTypes'
   | 'capacity'
-  | 'mixedInstances'
+  | 'instancesDistribution'
   | 'app'
   | 'loadBalancer'
   | 'scaling'
@@ -94,7 +94,7 @@ export class WebTier extends Construct {
       minSize: spec.capacity.minSize,
       maxSize: spec.capacity.maxSize,
       desiredCapacity: spec.capacity.desiredCapacity,
-      distribution: spec.mixedInstances,
+      instancesDistribution: spec.instancesDistribution,
       appPort: spec.app.port,
       loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
       targetGroupArns: [this.loadBalancer.targetGroupArn],

@@ -26,6 +26,16 @@ export type SpotAllocationStrategy =
   | 'capacity-optimized-prioritized'
   | 'lowest-price';
 
+/** The guide's split: 2 units on demand, 20 % above them, the rest Spot from the deepest pools. */
+export const INSTANCES_DISTRIBUTION_DEFAULTS = {
+  onDemandBaseCapacity: 2,
+  onDemandPercentageAboveBaseCapacity: 20,
+  spotAllocationStrategy: 'capacity-optimized',
+} as const satisfies Required<InstancesDistribution>;
+
+/** Latest Amazon Linux 2023 (x86_64), resolved by EC2 at launch, so plans need no AWS lookup. */
+export const DEFAULT_IMAGE_ID = 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
+
 export interface InstancesDistribution {
   /**
    * Capacity units always bought on demand.
@@ -62,7 +72,7 @@ export interface WebFleetProps {
    */
   readonly desiredCapacity?: number;
   /** @default base 2, 20% on demand above base, capacity-optimized Spot */
-  readonly distribution?: InstancesDistribution;
+  readonly instancesDistribution?: InstancesDistribution;
   /** Port the application listens on. */
   readonly appPort: number;
   /** Security group of the load balancer allowed to reach `appPort`. */
@@ -167,7 +177,7 @@ function userDataOf(props: WebFleetProps, groupName: string): string | undefined
   return Buffer.from(script, 'utf8').toString('base64');
 }
 
-const AL2023 = 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
+
 const GROUP_METRICS = [
   'GroupMinSize',
   'GroupMaxSize',
@@ -213,7 +223,7 @@ export class WebFleet extends Construct {
     const template = new LaunchTemplate(this, 'template', {
       namePrefix: `${props.name}-`,
       description: `Web tier of ${props.name}`,
-      imageId: props.imageId ?? AL2023,
+      imageId: props.imageId ?? DEFAULT_IMAGE_ID,
       instanceType: defaultType?.type,
       updateDefaultVersion: true,
       vpcSecurityGroupIds: [sg.id],
@@ -244,7 +254,7 @@ export class WebFleet extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
-    const distribution = props.distribution ?? {};
+    const distribution = { ...INSTANCES_DISTRIBUTION_DEFAULTS, ...props.instancesDistribution };
     const group = new AutoscalingGroup(this, 'group', {
       name: groupName,
       minSize: props.minSize,
@@ -270,9 +280,9 @@ export class WebFleet extends Construct {
         },
         instancesDistribution: {
           onDemandAllocationStrategy: 'prioritized',
-          onDemandBaseCapacity: distribution.onDemandBaseCapacity ?? 2,
-          onDemandPercentageAboveBaseCapacity: distribution.onDemandPercentageAboveBaseCapacity ?? 20,
-          spotAllocationStrategy: distribution.spotAllocationStrategy ?? 'capacity-optimized',
+          onDemandBaseCapacity: distribution.onDemandBaseCapacity,
+          onDemandPercentageAboveBaseCapacity: distribution.onDemandPercentageAboveBaseCapacity,
+          spotAllocationStrategy: distribution.spotAllocationStrategy,
         },
       },
       instanceRefresh: {

@@ -335,14 +335,14 @@ describe('warnings', () => {
     expect(
       warningsFor((e) => {
         e.instanceTypes = one;
-        e.mixedInstances = { onDemandPercentageAboveBaseCapacity: 100 };
+        e.instancesDistribution = { onDemandPercentageAboveBaseCapacity: 100 };
         e.dns = { ...e.dns!, failover: undefined };
       }),
     ).toEqual([]);
     expect(
       warningsFor((e) => {
         e.instanceTypes = one;
-        e.mixedInstances = { onDemandPercentageAboveBaseCapacity: 100 };
+        e.instancesDistribution = { onDemandPercentageAboveBaseCapacity: 100 };
       }),
     ).toEqual([message]);
   });

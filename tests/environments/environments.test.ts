@@ -27,7 +27,7 @@ describe('the committed environments', () => {
 
   it('prod carries the seed defaults', async () => {
     const [spec] = validateEnvironments([{ file: 'prod.ts', data: prod }]);
-    expect(spec?.mixedInstances).toEqual({
+    expect(spec?.instancesDistribution).toEqual({
       onDemandBaseCapacity: 2,
       onDemandPercentageAboveBaseCapacity: 20,
       spotAllocationStrategy: 'capacity-optimized',
@@ -60,10 +60,10 @@ describe('bad input is rejected with the environment and field named', () => {
   it('chaos needs Spot instances to interrupt', () => {
     expect(
       problemsFor((e) => {
-        e.mixedInstances = { onDemandPercentageAboveBaseCapacity: 100 };
+        e.instancesDistribution = { onDemandPercentageAboveBaseCapacity: 100 };
         e.resilience = { chaos: {} };
       }),
-    ).toEqual(['prod.resilience.chaos: interrupts Spot instances, but mixedInstances buys everything on demand']);
+    ).toEqual(['prod.resilience.chaos: interrupts Spot instances, but instancesDistribution buys everything on demand']);
   });
 
   it('security exceptions: a known rule, a construct path, a real reason, no duplicates', () => {
@@ -99,17 +99,17 @@ describe('bad input is rejected with the environment and field named', () => {
   });
 
   it('mixed instances: on-demand percentage outside 0–100', () => {
-    expect(problemsFor((e) => (e.mixedInstances = { onDemandPercentageAboveBaseCapacity: 120 }))).toEqual([
-      'prod.mixedInstances.onDemandPercentageAboveBaseCapacity: 120 is outside 0–100',
+    expect(problemsFor((e) => (e.instancesDistribution = { onDemandPercentageAboveBaseCapacity: 120 }))).toEqual([
+      'prod.instancesDistribution.onDemandPercentageAboveBaseCapacity: 120 is outside 0–100',
     ]);
-    expect(problemsFor((e) => (e.mixedInstances = { onDemandPercentageAboveBaseCapacity: -5 }))).toEqual([
-      'prod.mixedInstances.onDemandPercentageAboveBaseCapacity: -5 is outside 0–100',
+    expect(problemsFor((e) => (e.instancesDistribution = { onDemandPercentageAboveBaseCapacity: -5 }))).toEqual([
+      'prod.instancesDistribution.onDemandPercentageAboveBaseCapacity: -5 is outside 0–100',
     ]);
   });
 
   it('mixed instances: on-demand base > max capacity', () => {
-    expect(problemsFor((e) => (e.mixedInstances = { onDemandBaseCapacity: 40 }))).toEqual([
-      'prod.mixedInstances: onDemandBaseCapacity 40 > capacity.maxSize 30',
+    expect(problemsFor((e) => (e.instancesDistribution = { onDemandBaseCapacity: 40 }))).toEqual([
+      'prod.instancesDistribution: onDemandBaseCapacity 40 > capacity.maxSize 30',
     ]);
   });
 

@@ -85,7 +85,7 @@ describe('WebFleet', () => {
         new WebFleet(scope, 'fleet', {
           ...fleetProps,
           desiredCapacity: 3,
-          distribution: { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 50, spotAllocationStrategy: 'price-capacity-optimized' },
+          instancesDistribution: { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 50, spotAllocationStrategy: 'price-capacity-optimized' },
           imageId: 'ami-0123456789abcdef0',
           rootVolumeSizeGb: 50,
           healthCheckGracePeriod: 60,

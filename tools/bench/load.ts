@@ -22,6 +22,8 @@ import { run } from '../lib/processes';
 import { vitestBin, vitestRun, type VitestRun } from './layers';
 import { ROOT } from './proc';
 import { withSection } from './sections';
+import { commandLine, defineCommand } from '../lib/cli';
+import { UsageError } from '../lib/usage-error';
 
 const E2E = 'tests/e2e.test.ts';
 /** A busy process ends by itself after this long, however this one ends. */
@@ -35,23 +37,26 @@ interface Options {
   readonly write: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Options {
-  let hogs = cpus().length;
-  let runs = 3;
-  let write = true;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const count = () => {
-      const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 0) throw new Error(`${arg} takes a whole number, got ${argv[i]}`);
-      return n;
-    };
-    if (arg === '--hogs') hogs = count();
-    else if (arg === '--runs') runs = Math.max(1, count());
-    else if (arg === '--no-write') write = false;
-    else throw new Error(`unknown argument ${arg}; usage: npm run bench:load -- [--hogs N] [--runs K] [--no-write]`);
-  }
-  return { hogs, runs, write };
+const BENCH_LOAD_COMMAND = defineCommand({
+  usage: 'npm run bench:load -- [options]',
+  summary:
+    'Runs the end-to-end suite several times in a row while busy processes keep the cores occupied, prints each run, ' +
+    'and writes its section of BENCHMARKS.md.',
+  options: {
+    hogs: { type: 'string', default: String(cpus().length), valueName: '<n>', description: 'Busy processes; default: one per core.' },
+    runs: { type: 'string', default: '3', valueName: '<k>', description: 'Runs of the suite.' },
+    'no-write': { type: 'boolean', default: false, description: 'Leave BENCHMARKS.md as it is.' },
+  },
+});
+
+function parseLoadArgs(argv: readonly string[]): Options {
+  const { values } = commandLine('bench:load', BENCH_LOAD_COMMAND, argv);
+  const count = (flag: string, raw: string) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} takes a whole number, got ${raw}`);
+    return n;
+  };
+  return { hogs: count('hogs', values.hogs), runs: Math.max(1, count('runs', values.runs)), write: !values['no-write'] };
 }
 
 /** What the emulator's request trace says about one run. */
@@ -127,7 +132,7 @@ function renderSection(options: Options, results: readonly RunResult[], started:
       'Load average is the 1-minute figure sampled every 10 s during the run; other work on the machine adds to it. ' +
       'The last three columns come from the emulator\'s request trace: a request "sent again" is a second or later attempt of one SDK call ' +
       '(same `amz-sdk-invocation-id`), and "answered again" counts those the emulator answered with the answer the call had already got ' +
-      '(`sdk-retry-replay` in the README\'s emulator gaps) instead of acting twice.',
+      '(`sdk-retry-replay` in the emulator gaps of docs/sandbox.md) instead of acting twice.',
     '',
     '| run | result | tests | wall time | load average | requests | sent again | answered again |',
     '|---:|---|---|---:|---:|---:|---:|---:|',
@@ -141,7 +146,7 @@ function renderSection(options: Options, results: readonly RunResult[], started:
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseLoadArgs(process.argv.slice(2));
   const started = new Date();
   process.stdout.write(`bench:load: ${options.hogs} busy processes on ${cpus().length} cores, ${options.runs} runs of vitest run ${E2E}\n`);
   const hogs = startHogs(options.hogs, options.runs * HOG_LIMIT_MS_PER_RUN);

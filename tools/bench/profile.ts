@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commandLine, defineCommand } from '../lib/cli';
 
 interface CallFrame {
   readonly functionName: string;
@@ -204,18 +205,23 @@ export function profileMarkdown(summary: ProfileSummary, title: string, top = 15
   ].join('\n');
 }
 
+const PROFILE_COMMAND = defineCommand({
+  usage: 'node --require tsx/cjs tools/bench/profile.ts <file.cpuprofile> [options]',
+  summary: 'Summarizes a V8 CPU profile (node --cpu-prof) as Markdown tables: self time by phase, package and file.',
+  allowPositionals: true,
+  options: {
+    root: { type: 'string', valueName: '<dir>', description: 'Project root that file paths are shown relative to; default: this repository.' },
+    top: { type: 'string', default: '15', valueName: '<n>', description: 'Rows per table.' },
+  },
+});
+
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  const valued = new Set(['--root', '--top']);
-  const file = args.find((a, i) => !a.startsWith('--') && !valued.has(args[i - 1] ?? ''));
-  const flag = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  if (!file) {
-    process.stderr.write('usage: node --require tsx/cjs tools/bench/profile.ts <file.cpuprofile> [--root <dir>] [--top N]\n');
+  const { values, positionals } = commandLine('profile', PROFILE_COMMAND, process.argv.slice(2));
+  const file = positionals[0];
+  if (!file || positionals.length > 1) {
+    process.stderr.write('profile: give one .cpuprofile file (--help for usage)\n');
     process.exit(2);
   }
-  const root = resolve(flag('--root') ?? resolve(__dirname, '..', '..'));
-  process.stdout.write(profileMarkdown(summarizeProfile(loadProfile(file), root), file, Number(flag('--top') ?? 15)));
+  const root = resolve(values.root ?? resolve(__dirname, '..', '..'));
+  process.stdout.write(profileMarkdown(summarizeProfile(loadProfile(file), root), file, Number(values.top)));
 }

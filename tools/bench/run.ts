@@ -23,12 +23,24 @@ import { scanProviderUsage } from './scan';
 import { keepSections } from './sections';
 import { fitLinear, segmentSlopes, summarize, type Summary } from './stats';
 import { compareStacks, copyApp, stackFiles, verifyBarrelAtRuntime, writeBarrelCopy, writeFloor } from './variants';
+import { commandLine, defineCommand } from '../lib/cli';
 
-const args = new Set(process.argv.slice(2));
-for (const a of args) if (!['--quick', '--skip-e2e', '--profile'].includes(a)) throw new Error(`unknown flag ${a}`);
-const QUICK = args.has('--quick');
-const SKIP_E2E = args.has('--skip-e2e');
-const FORCE_PROFILE = args.has('--profile');
+const BENCH_COMMAND = defineCommand({
+  usage: 'npm run bench -- [options]',
+  summary:
+    'Measures synth against a floor and the barrel import, 1 to 50 generated environments, every test layer, peak memory and CPU profiles, ' +
+    'and writes BENCHMARKS.md. BENCH_RUNS sets the runs per figure (default 7, 3 with --quick).',
+  options: {
+    quick: { type: 'boolean', default: false, description: 'Fewer runs per figure.' },
+    'skip-e2e': { type: 'boolean', default: false, description: 'Leave the end-to-end layer out.' },
+    profile: { type: 'boolean', default: false, description: 'Profile synth even in a quick run.' },
+  },
+});
+
+const { values: flags } = commandLine('bench', BENCH_COMMAND, process.argv.slice(2));
+const QUICK = flags.quick;
+const SKIP_E2E = flags['skip-e2e'];
+const FORCE_PROFILE = flags.profile;
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 7));
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`BENCH_RUNS must be a positive integer, got ${process.env.BENCH_RUNS}`);
 const MEM_RUNS = Math.min(RUNS, 3);

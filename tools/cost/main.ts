@@ -8,11 +8,11 @@
  * output — the base branch's, in a pull request.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_ASSUMPTIONS, estimateStack, type Assumptions, type CapacityBasis, type StackEstimate } from '../synth-model/estimate';
 import { DEFAULT_PRICE_FILE, loadPriceTable, type PriceTable } from '../synth-model/price-table';
 import { diffEstimates, renderBasis, renderDiff, renderEstimate } from '../synth-model/cost-report';
 import { readStack } from '../synth-model/stack-model';
+import { defineCommand, parseCommand, runCommand } from '../lib/cli';
 import { UsageError } from '../lib/usage-error';
 import { DEFAULT_OUTDIR, ensureSynthOutput, readSynthesizedStack, stackNames } from '../synth-model/synth-output';
 
@@ -27,20 +27,25 @@ export interface CostOptions {
   spotDiscounts: Record<string, number>;
 }
 
+export const COST_COMMAND = defineCommand({
+  usage: 'npm run cost -- [stack...] [options]',
+  summary:
+    'A monthly estimate of each synthesized stack (all of them when none is named; cdktf.out is synthesized first when missing), ' +
+    'or with --compare a cost diff against another synth output: the base branch\'s, in a pull request.',
+  allowPositionals: true,
+  options: {
+    json: { type: 'boolean', default: false, description: 'Print JSON instead of tables.' },
+    compare: { type: 'string', valueName: '<dir>', description: 'Another synth output to diff against (the base).' },
+    out: { type: 'string', default: DEFAULT_OUTDIR, valueName: '<dir>', description: 'The synth output to price.' },
+    prices: { type: 'string', default: DEFAULT_PRICE_FILE, valueName: '<file>', description: 'The price table.' },
+    assume: { type: 'string', multiple: true, default: [], valueName: '<key=value,...>', description: `Usage assumptions (${Object.keys(DEFAULT_ASSUMPTIONS).join(', ')}).` },
+    capacity: { type: 'string', default: 'scheduled', valueName: '<basis>', description: 'Fleet size priced: scheduled, desired, min, max, or a number of capacity units.' },
+    'spot-discount': { type: 'string', multiple: true, default: [], valueName: '<type=fraction,...>', description: 'Spot discount per instance type, e.g. m5.large=0.6.' },
+  },
+});
+
 export function parseCostArgs(argv: string[]): CostOptions {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      compare: { type: 'string' },
-      out: { type: 'string', default: DEFAULT_OUTDIR },
-      prices: { type: 'string', default: DEFAULT_PRICE_FILE },
-      assume: { type: 'string', multiple: true, default: [] },
-      capacity: { type: 'string', default: 'scheduled' },
-      'spot-discount': { type: 'string', multiple: true, default: [] },
-    },
-  });
+  const { values, positionals } = parseCommand(COST_COMMAND, argv);
   const assumptions: Assumptions = { ...DEFAULT_ASSUMPTIONS };
   for (const [key, value] of pairs(values.assume, '--assume')) {
     if (!(key in assumptions)) throw new UsageError(`--assume: unknown key ${key} (known: ${Object.keys(assumptions).join(', ')})`);
@@ -123,15 +128,9 @@ function capacityText(capacity: string): string {
 }
 
 function main(): void {
-  let options: CostOptions;
-  try {
-    options = parseCostArgs(process.argv.slice(2));
-    ensureSynthOutput(options.outdir);
-    process.stdout.write(`${costReport(options)}\n`);
-  } catch (error) {
-    process.stderr.write(`cost: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  }
+  const options = parseCostArgs(process.argv.slice(2));
+  ensureSynthOutput(options.outdir);
+  process.stdout.write(`${costReport(options)}\n`);
 }
 
-if (require.main === module) main();
+if (require.main === module) runCommand('cost', main);

@@ -12,11 +12,11 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EC2Client, paginateDescribeSpotPriceHistory } from '@aws-sdk/client-ec2';
 import type { _InstanceType } from '@aws-sdk/client-ec2';
 import { PricingClient, paginateGetProducts } from '@aws-sdk/client-pricing';
 import type { Filter } from '@aws-sdk/client-pricing';
+import { defineCommand, parseCommand, runCommand } from '../lib/cli';
 import { apiSource, averageSpotDiscount, isoDay, mergeIntoTable, parseOnDemandProducts } from './price-list';
 import type { RegionUpdate, SpotPriceRecord } from './price-list';
 import { DEFAULT_PRICE_FILE, loadPriceTable } from '../synth-model/price-table';
@@ -44,17 +44,21 @@ function list(value: string | undefined): string[] | undefined {
 }
 
 /** Options from argv, with defaults taken from the table being updated. */
+const PRICES_UPDATE_COMMAND = defineCommand({
+  usage: 'npm run prices:update -- [options]',
+  summary:
+    'Refreshes the EC2 figures of the price table from AWS: on-demand Linux prices from the Price List API and average Spot discounts ' +
+    'from DescribeSpotPriceHistory. Needs AWS credentials (exit 2 without); writes nothing unless every figure was fetched.',
+  options: {
+    regions: { type: 'string', valueName: '<a,b>', description: 'Regions to refresh; default: those in the table.' },
+    'instance-types': { type: 'string', valueName: '<x,y>', description: 'Instance types to refresh; default: those in the table.' },
+    days: { type: 'string', default: '30', valueName: '<n>', description: 'Days of Spot price history to average.' },
+    out: { type: 'string', default: DEFAULT_PRICE_FILE, valueName: '<file>', description: 'The table to update in place.' },
+  },
+});
+
 function parseOptions(argv: string[]): { options: Options; table: PriceTable } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      regions: { type: 'string' },
-      'instance-types': { type: 'string' },
-      days: { type: 'string', default: '30' },
-      out: { type: 'string', default: DEFAULT_PRICE_FILE },
-    },
-    strict: true,
-  });
+  const { values } = parseCommand(PRICES_UPDATE_COMMAND, argv);
   const out = values.out as string;
   // Update the file in place when it exists, so a custom table keeps its own regions and fields.
   const table = loadPriceTable(existsSync(out) ? out : DEFAULT_PRICE_FILE);
@@ -159,13 +163,7 @@ export async function run(argv: string[]): Promise<number> {
 
 // Run only as a script: tests import `run` and drive it with mocked clients.
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === __filename) {
-  run(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(`prices:update: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+  runCommand('prices:update', async () => {
+    process.exitCode = await run(process.argv.slice(2));
+  });
 }

@@ -7,12 +7,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { upsertComment } from './github-comment';
 import { COMMENT_MARKER, renderComment, statePlaceOf, summarizePlan, type ShowJson } from './plan-report';
 import { plannedStacks } from './stack-matrix';
 import type { CostDiff } from '../synth-model/cost-report';
 import { DEFAULT_OUTDIR, readSynthesizedStack } from '../synth-model/synth-output';
+import { defineCommand, parseCommand, runCommand } from '../lib/cli';
 import { UsageError } from '../lib/usage-error';
 
 export interface SummaryOptions {
@@ -22,16 +22,21 @@ export interface SummaryOptions {
   post: boolean;
 }
 
+export const PLAN_SUMMARY_COMMAND = defineCommand({
+  usage: 'npm run plan-summary -- --plans <dir> [options]',
+  summary:
+    'Reads <dir>/<stack>.json (terraform show -json of each stack\'s plan), prints the pull request comment as Markdown, ' +
+    'and with --post creates or updates it on the pull request (GITHUB_TOKEN, GITHUB_REPOSITORY, PR_NUMBER).',
+  options: {
+    plans: { type: 'string', valueName: '<dir>', description: 'One <stack>.json per stack (required).' },
+    synth: { type: 'string', default: DEFAULT_OUTDIR, valueName: '<dir>', description: 'The synth output: which stacks to expect.' },
+    cost: { type: 'string', valueName: '<file>', description: 'npm run cost -- --compare … --json output to include.' },
+    post: { type: 'boolean', default: false, description: 'Create or update the comment on the pull request.' },
+  },
+});
+
 export function parseSummaryArgs(argv: string[]): SummaryOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      plans: { type: 'string' },
-      synth: { type: 'string', default: DEFAULT_OUTDIR },
-      cost: { type: 'string' },
-      post: { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseCommand(PLAN_SUMMARY_COMMAND, argv);
   if (!values.plans) throw new UsageError('--plans <dir> is required (one <stack>.json per stack, from terraform show -json)');
   return { plans: resolve(values.plans), synth: resolve(values.synth), ...(values.cost ? { cost: resolve(values.cost) } : {}), post: values.post };
 }
@@ -49,7 +54,7 @@ export function buildComment(options: SummaryOptions, runUrl?: string): string {
 }
 
 async function main(): Promise<void> {
-  try {
+  {
     const options = parseSummaryArgs(process.argv.slice(2));
     const env = process.env;
     const runUrl = env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
@@ -63,10 +68,7 @@ async function main(): Promise<void> {
       const result = await upsertComment({ token: env.GITHUB_TOKEN, repo: env.GITHUB_REPOSITORY, pr, ...(env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {}) }, body, COMMENT_MARKER);
       process.stderr.write(`plan-summary: comment ${result.id} ${result.action}\n`);
     }
-  } catch (error) {
-    process.stderr.write(`plan-summary: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
   }
 }
 
-if (require.main === module) void main();
+if (require.main === module) runCommand('plan-summary', main);

@@ -6,13 +6,22 @@
  */
 import { resolve } from 'node:path';
 import { DEFAULT_OUTDIR, stackNames } from '../synth-model/synth-output';
+import { commandLine, defineCommand } from '../lib/cli';
 
 /** Stacks CI plans, in manifest order, without the state backend. */
 export function plannedStacks(outdir: string): string[] {
   return stackNames(outdir).filter((name) => name !== 'state-backend');
 }
 
+const STACK_MATRIX_COMMAND = defineCommand({
+  usage: 'npm run ci:stacks -- [synth-output-dir]',
+  summary: 'Prints the stacks CI plans (every synthesized stack but the state backend) as a GitHub Actions output line: stacks=[...].',
+  allowPositionals: true,
+  options: {},
+});
+
 if (require.main === module) {
-  const outdir = resolve(process.argv[2] ?? DEFAULT_OUTDIR);
+  const { positionals } = commandLine('ci:stacks', STACK_MATRIX_COMMAND, process.argv.slice(2));
+  const outdir = resolve(positionals[0] ?? DEFAULT_OUTDIR);
   process.stdout.write(`stacks=${JSON.stringify(plannedStacks(outdir))}\n`);
 }

@@ -20,7 +20,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { EMULATOR_CREDENTIALS } from '../../stacks/target';
+import { EMULATOR_CREDENTIALS } from './target';
 
 // The pinned SDK supports Node 20; its notice about releases after January 2027 is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -1,7 +1,7 @@
 /**
  * The embedded AWS emulator: moto's server, started through this project's
  * launcher (tools/sandbox/moto_launcher.py, which corrects the moto
- * behaviours listed in stacks/emulator-compat.ts) on a free loopback port,
+ * behaviours listed in tools/sandbox/emulator-gaps.ts) on a free loopback port,
  * with TLS, and stopped again however the process ends — unless kept.
  */
 import { spawn, spawnSync } from 'node:child_process';

@@ -2,7 +2,7 @@
  * A throw-away AWS account on this machine: the emulator, a temp directory
  * for the synthesized stacks and the state-backend's local state, and the
  * real cdktf CLI and Terraform pointed at both. The stacks are the ones
- * `cdktf deploy` ships to AWS; only the target differs (stacks/target.ts).
+ * `cdktf deploy` ships to AWS; only the target differs (./target.ts, through ./app.ts).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import {
   ModifyLoadBalancerAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STATE_BACKEND_STACK } from '../../stacks';
-import { EMULATOR_CREDENTIALS } from '../../stacks/target';
+import { EMULATOR_CREDENTIALS } from './target';
 import { EmulatorClients } from './aws-clients';
 import { onCleanup } from '../lib/cleanup';
 import { type Emulator, startEmulator } from './emulator';
@@ -27,6 +27,8 @@ import { block, resourceList, type TfJson } from '../synth-model/tf-json';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CDKTF = join(ROOT, 'node_modules', '.bin', 'cdktf');
+/** The app cdktf runs for the sandbox (./app.ts): main.ts's composition with the emulator target. */
+export const SANDBOX_APP = 'node --require tsx/cjs tools/sandbox/app.ts';
 
 /**
  * Resources a stack can serve without: the S3 provider re-reads a lifecycle
@@ -134,9 +136,9 @@ export class Sandbox {
     return [...new Set(regions)];
   }
 
-  /** `cdktf synth` of the whole app, for the emulator. */
+  /** `cdktf synth` of the whole app, for the emulator: the same stacks through the sandbox's entry point. */
   async synth(): Promise<CommandResult> {
-    return this.checked('cdktf synth', run(CDKTF, ['synth', '--output', this.outDir], { cwd: ROOT, env: this.env }));
+    return this.checked('cdktf synth', run(CDKTF, ['synth', '--app', SANDBOX_APP, '--output', this.outDir], { cwd: ROOT, env: this.env }));
   }
 
   /** `cdktf deploy <stack>` (after synth), streaming Terraform's events to `onEvent`. */
@@ -249,6 +251,8 @@ export class Sandbox {
       stack,
       '--auto-approve',
       '--skip-synth',
+      '--app',
+      SANDBOX_APP,
       // The lock file would be re-hashed for other platforms, which needs the registry.
       '--skip-provider-lock',
       '--output',

@@ -9,12 +9,14 @@
  *   npm start -- --keep             # leave the emulator and its resources running
  *   npm start -- --port 4566        # try this port first
  */
+import { defineCommand, HelpRequested, parseCommand } from '../lib/cli';
+import { UsageError } from '../lib/usage-error';
 import { EmulatorMissingError } from './emulator';
 import { leftovers } from './inventory';
 import { renderInventory } from './inventory-report';
 import { isShuttingDown } from '../lib/processes';
 import { Progress } from './progress';
-import { Sandbox } from './sandbox';
+import { SANDBOX_APP, Sandbox } from './sandbox';
 import { STATE_BACKEND_STACK } from '../../stacks';
 
 interface Options {
@@ -23,38 +25,27 @@ interface Options {
   readonly port?: number;
 }
 
-const USAGE = `usage: npm start -- [--env <name>]... [--keep] [--port <n>]
-  --env    environment to deploy (default dev); repeat for several
-  --keep   leave the emulator and everything deployed running, and print how to use it
-  --port   emulator port to try first (a busy port is replaced by a free one)
-`;
+const START_COMMAND = defineCommand({
+  usage: 'npm start -- [options]',
+  summary:
+    'Starts the embedded AWS emulator, deploys the state backend and the environments into it with cdktf, shows what exists, ' +
+    'destroys everything, checks that nothing is left and stops the emulator.',
+  options: {
+    env: { type: 'string', multiple: true, default: [], valueName: '<name>', description: 'Environment to deploy; dev when none is given.' },
+    keep: { type: 'boolean', default: false, description: 'Leave the emulator and everything deployed running, and print how to use it.' },
+    port: { type: 'string', valueName: '<n>', description: 'Emulator port to try first (a busy port is replaced by a free one).' },
+  },
+});
 
-function parseArgs(argv: readonly string[]): Options {
-  const environments: string[] = [];
-  let keep = false;
-  let port: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--keep') keep = true;
-    else if (arg === '--env' || arg === '--environment') environments.push(required(argv, ++i, arg));
-    else if (arg === '--port') port = Number(required(argv, ++i, arg));
-    else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${arg} (see npm start -- --help)`);
-  }
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error('--port takes a port number');
-  return { environments: environments.length ? [...new Set(environments)] : ['dev'], keep, port };
-}
-
-function required(argv: readonly string[], index: number, flag: string): string {
-  const value = argv[index];
-  if (!value || value.startsWith('--')) throw new Error(`${flag} needs a value`);
-  return value;
+function parseStartArgs(argv: readonly string[]): Options {
+  const { values } = parseCommand(START_COMMAND, argv);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError('--port takes a port number');
+  return { environments: values.env.length ? [...new Set(values.env)] : ['dev'], keep: values.keep, port };
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseStartArgs(process.argv.slice(2));
   const progress = new Progress();
   const started = Date.now();
   const envs = options.environments;
@@ -105,7 +96,7 @@ function keepInstructions(sandbox: Sandbox, envs: readonly string[]): string {
     `The emulator keeps running at ${sandbox.endpoint} (pid ${sandbox.emulator.pid}); its files are in ${sandbox.dir}.`,
     'Use it from a shell in this project:',
     `  export WEB_TIER_EMULATOR_ENDPOINT=${sandbox.endpoint} WEB_TIER_EMULATOR_STATE_DIR=${sandbox.stateDir} TF_CLI_CONFIG_FILE=${sandbox.cliConfigFile} CHECKPOINT_DISABLE=1`,
-    `  npx cdktf diff ${envs[0]} --skip-provider-lock --output ${sandbox.outDir}`,
+    `  npx cdktf diff ${envs[0]} --app '${SANDBOX_APP}' --skip-provider-lock --output ${sandbox.outDir}`,
     `  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url ${sandbox.endpoint} --no-verify-ssl --region ${region} autoscaling describe-auto-scaling-groups`,
     `Stop it: kill ${sandbox.emulator.pid} && rm -rf ${sandbox.dir}`,
   ].join('\n');
@@ -113,6 +104,15 @@ function keepInstructions(sandbox: Sandbox, envs: readonly string[]): string {
 
 main().catch((error: unknown) => {
   if (isShuttingDown()) return; // interrupted: the signal handler reports and exits
+  if (error instanceof HelpRequested) {
+    process.stdout.write(error.message);
+    return;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`start: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   if (error instanceof EmulatorMissingError) process.stderr.write(`${error.message}\n`);
   else process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;

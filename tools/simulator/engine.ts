@@ -2,7 +2,7 @@
  * Minute-by-minute replay of a load against one Auto Scaling group as
  * synthesized: its sizes, split, scheduled actions and scaling policies.
  *
- * The model, and where it simplifies AWS (the README's simulator section
+ * The model, and where it simplifies AWS (docs/cost-and-simulator.md
  * says the same):
  * - Load is requests per minute; one capacity unit serves `unitRpm` at
  *   100 % CPU, and load spreads evenly over in-service instances.

@@ -11,9 +11,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_PRICE_FILE, loadPriceTable, onDemandHourly, spotHourly, type PriceTable } from '../synth-model/price-table';
 import { readStack, type Fleet } from '../synth-model/stack-model';
+import { defineCommand, parseCommand, runCommand } from '../lib/cli';
 import { UsageError } from '../lib/usage-error';
 import { DEFAULT_OUTDIR, ensureSynthOutput, readSynthesizedStack, ROOT } from '../synth-model/synth-output';
 import { writeChart } from './chart';
@@ -53,30 +53,35 @@ export interface SimulateOptions {
   pricesFile: string;
 }
 
+export const SIMULATE_COMMAND = defineCommand({
+  usage: 'npm run simulate -- <stack> --profile <name|file.csv> [options]',
+  summary:
+    'Replays a traffic profile minute by minute against one Auto Scaling group of a synthesized stack, prints what it cost and how it kept up, ' +
+    'and draws load against capacity and cost over time.',
+  allowPositionals: true,
+  options: {
+    profile: { type: 'string', valueName: '<name|file.csv>', description: 'evening-peak, weekend, month-end, black-friday, or a CSV of requests or multipliers per minute.' },
+    days: { type: 'string', default: '28', valueName: '<n>', description: 'Days to simulate.' },
+    compare: { type: 'string', valueName: '<a,b>', description: `Variants to compare (${VARIANTS.join(', ')}).` },
+    fleet: { type: 'string', valueName: '<name>', description: 'The group, when the stack has several (a standby region).' },
+    start: { type: 'string', valueName: '<YYYY-MM-DD>', description: 'First day, local midnight.' },
+    tz: { type: 'string', valueName: '<zone>', description: "Time zone of the profile; default: the group's schedules' zone, or its region's." },
+    'base-rpm': { type: 'string', valueName: '<n>', description: 'Off-peak requests per minute; default: 80 % of the CPU target on the minimum size.' },
+    'unit-rpm': { type: 'string', default: '1000', valueName: '<n>', description: 'Requests per minute one capacity unit serves at 100 % CPU.' },
+    'launch-delay': { type: 'string', default: '180', valueName: '<seconds>', description: 'From launch to serving.' },
+    'spot-interruptions': { type: 'string', default: '0.02', valueName: '<fraction>', description: 'Share of Spot instances interrupted per day.' },
+    noise: { type: 'string', default: '0.05', valueName: '<fraction>', description: 'Random variation of the load.' },
+    seed: { type: 'string', default: '1', valueName: '<n>', description: 'Seed of the noise and interruptions.' },
+    'out-dir': { type: 'string', default: 'simulations', valueName: '<dir>', description: 'Where charts go.' },
+    'no-chart': { type: 'boolean', default: false, description: 'Draw no chart.' },
+    json: { type: 'boolean', default: false, description: 'Print JSON.' },
+    prices: { type: 'string', default: DEFAULT_PRICE_FILE, valueName: '<file>', description: 'The price table.' },
+    out: { type: 'string', default: DEFAULT_OUTDIR, valueName: '<dir>', description: 'The synth output.' },
+  },
+});
+
 export function parseSimulateArgs(argv: string[]): SimulateOptions {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      profile: { type: 'string' },
-      days: { type: 'string', default: '28' },
-      compare: { type: 'string' },
-      fleet: { type: 'string' },
-      start: { type: 'string' },
-      tz: { type: 'string' },
-      'base-rpm': { type: 'string' },
-      'unit-rpm': { type: 'string', default: '1000' },
-      'launch-delay': { type: 'string', default: '180' },
-      'spot-interruptions': { type: 'string', default: '0.02' },
-      noise: { type: 'string', default: '0.05' },
-      seed: { type: 'string', default: '1' },
-      'out-dir': { type: 'string', default: 'simulations' },
-      'no-chart': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      prices: { type: 'string', default: DEFAULT_PRICE_FILE },
-      out: { type: 'string', default: DEFAULT_OUTDIR },
-    },
-  });
+  const { values, positionals } = parseCommand(SIMULATE_COMMAND, argv);
   const [stack, ...rest] = positionals;
   if (!stack || rest.length > 0) throw new UsageError('give exactly one stack: npm run simulate -- <stack> --profile <name|file.csv>');
   if (!values.profile) throw new UsageError('--profile is required: evening-peak, weekend, month-end, black-friday, or a CSV file');
@@ -192,9 +197,8 @@ export function predictiveVerdict(results: NamedResult[]): string | undefined {
 }
 
 async function main(): Promise<void> {
-  let options: SimulateOptions;
-  try {
-    options = parseSimulateArgs(process.argv.slice(2));
+  const options = parseSimulateArgs(process.argv.slice(2));
+  {
     ensureSynthOutput(options.outdir);
     const run = runSimulation(options);
     if (options.json) {
@@ -217,9 +221,6 @@ async function main(): Promise<void> {
       out.push('', `Chart: ${relative(files.svg)} and ${relative(files.png)}`);
     }
     process.stdout.write(`${out.join('\n')}\n`);
-  } catch (error) {
-    process.stderr.write(`simulate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
   }
 }
 
@@ -227,4 +228,4 @@ function relative(file: string): string {
   return file.startsWith(`${ROOT}/`) ? file.slice(ROOT.length + 1) : file;
 }
 
-if (require.main === module) void main();
+if (require.main === module) runCommand('simulate', main);

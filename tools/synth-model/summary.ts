@@ -4,6 +4,7 @@
  */
 import { renderRows, summarizeStack } from './stack-summary';
 import { DEFAULT_OUTDIR as OUTDIR, readSynthesizedStack, runCdktfSynth, stackNames } from './synth-output';
+import { commandLine, defineCommand } from '../lib/cli';
 
 function synthesize(): number {
   process.stdout.write('Synthesizing every stack with `cdktf synth` …\n');
@@ -24,4 +25,11 @@ function main(): void {
   );
 }
 
+const SUMMARY_COMMAND = defineCommand({
+  usage: 'npm run summary',
+  summary: 'Synthesizes every stack with the real cdktf CLI into cdktf.out, then prints what each stack contains, read back from it.',
+  options: {},
+});
+
+commandLine('summary', SUMMARY_COMMAND, process.argv.slice(2));
 main();

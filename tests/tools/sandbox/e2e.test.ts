@@ -8,7 +8,7 @@
  * fails part-way is still destroyed (and swept: see `deployed`).
  *
  * The emulator is moto (pip install "moto[server]"): without it these tests
- * fail and say so. stacks/emulator-compat.ts lists where it differs from AWS.
+ * fail and say so. tools/sandbox/emulator-gaps.ts lists where it differs from AWS.
  */
 import { DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -23,7 +23,7 @@ import { heldLock, stateVersions } from '../../support/remote-state';
 
 const MINUTES = 60_000;
 const started = Date.now();
-/** Step durations, printed after the run: what the README's timings come from. */
+/** Step durations, printed after the run: what docs/sandbox.md's timings come from. */
 const timings: string[] = [];
 async function timed<T>(label: string, work: Promise<T>): Promise<T> {
   const from = Date.now();
@@ -178,7 +178,7 @@ function expectOperations(inventory: Inventory, name: string, region: string, sp
 function expectMixedFleet(
   group: AutoScalingGroup,
   capacity: { minSize: number; maxSize: number; desiredCapacity?: number },
-  mixed: EnvironmentSpec['mixedInstances'],
+  mixed: EnvironmentSpec['instancesDistribution'],
   instanceTypes: EnvironmentSpec['instanceTypes'],
 ) {
   const desired = capacity.desiredCapacity ?? capacity.minSize;
@@ -208,7 +208,7 @@ describe('end-to-end on the local emulator (moto)', () => {
         expect(inventory.networks.find((n) => n.name === `${name}-vpc`)?.natGateways).toBe(1);
 
         const group = groupNamed(inventory, `${name}-web`);
-        expectMixedFleet(group, dev.capacity, dev.mixedInstances, dev.instanceTypes);
+        expectMixedFleet(group, dev.capacity, dev.instancesDistribution, dev.instanceTypes);
         expect(group.policies).toEqual([
           expect.objectContaining({ name: `${name}-cpu-target`, type: 'TargetTrackingScaling', enabled: true, target: expect.objectContaining({ metric: 'ASGAverageCPUUtilization', value: dev.scaling.cpuTarget }) }),
         ]);
@@ -249,7 +249,7 @@ describe('end-to-end on the local emulator (moto)', () => {
         const secondary = expectWebTier(inventory, `${name}-dr`, { ...prod, region: standby.region, availabilityZones: standby.availabilityZones }, standby.vpcCidr);
 
         const group = groupNamed(inventory, `${name}-web`);
-        expectMixedFleet(group, prod.capacity, prod.mixedInstances, prod.instanceTypes);
+        expectMixedFleet(group, prod.capacity, prod.instancesDistribution, prod.instanceTypes);
         const predictive = group.policies.find((p) => p.type === 'PredictiveScaling');
         expect(predictive?.predictive).toEqual({
           mode: prod.scaling.predictive?.mode,
@@ -269,7 +269,7 @@ describe('end-to-end on the local emulator (moto)', () => {
         );
 
         const standbyGroup = groupNamed(inventory, `${name}-dr-web`);
-        expectMixedFleet(standbyGroup, standby.capacity, standby.mixedInstances, prod.instanceTypes);
+        expectMixedFleet(standbyGroup, standby.capacity, standby.instancesDistribution, prod.instanceTypes);
         expect(standbyGroup.region).toBe(standby.region);
         expect(standbyGroup.policies.every((p) => p.type === 'TargetTrackingScaling')).toBe(true);
 

@@ -21,7 +21,7 @@ import { sweepTagged } from '../../../tools/sandbox/inventory-sweep';
 import { table } from '../../../tools/sandbox/inventory-report';
 import { relevantTail } from '../../../tools/sandbox/sandbox';
 import { parseTerraformLine, RunTally } from '../../../tools/sandbox/terraform-events';
-import { EMULATOR_GAPS, launcherGapIds } from '../../../stacks/emulator-compat';
+import { EMULATOR_GAPS, launcherGapIds } from '../../../tools/sandbox/emulator-gaps';
 import { ROOT } from '../../support/paths';
 
 describe('reading Terraform output', () => {
@@ -82,7 +82,7 @@ describe('the emulator', () => {
   });
 
   it('the README lists every gap', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const readme = readFileSync(join(ROOT, 'docs/sandbox.md'), 'utf8');
     for (const gap of EMULATOR_GAPS) expect(readme, gap.id).toContain(`\`${gap.id}\``);
   });
 

@@ -1,9 +1,9 @@
 /**
  * Where the local emulator (moto 5) differs from AWS for these stacks, and
  * how each difference is handled. None is handled by changing a module:
- * `launcher` gaps are corrected inside moto by tools/sandbox/moto_launcher.py
- * (its `--list` must name exactly these ids; a test checks), `target` gaps
- * by the emulator target in stacks/target.ts and environment-stack.ts,
+ * `launcher` gaps are corrected inside moto by ./moto_launcher.py (its
+ * `--list` must name exactly these ids; a test checks), `target` gaps by the
+ * emulator target (./target.ts) the sandbox's entry point (./app.ts) builds for,
  * `reader` gaps where the SDK inventory reads the emulator, and `open` gaps
  * are not handled: they are what the sandbox cannot show.
  */

@@ -1,0 +1,182 @@
+/**
+ * Rules that relate fields of different sections; each reports with a path.
+ * They run on whatever sections parsed, so one bad field does not hide other
+ * problems. Rules within one section sit in that section's file.
+ */
+import type { z } from 'zod';
+import { defaultSubnetLayout, contains, overlaps, parseCidr } from '../../modules/network/cidr';
+import { tagKeyProblem, tagValueProblem } from '../aws-limits';
+import type { appSchema } from './app';
+import type { dnsSchema } from './dns';
+import { checkCapacity, checkInstanceTypes, type capacitySchema, type instancesDistributionSchema, type instanceTypesSchema } from './fleet';
+import type { networkSchema } from './network';
+import { checkAvailabilityZones, checkCertificateAccount, checkCertificateRegion, MAX_QUALIFIED_NAME, type Report } from './primitives';
+import type { resilienceSchema } from './resilience';
+import { checkScaling, type scalingSchema } from './scaling';
+import { checkSecurityExceptions, type securityExceptionsSchema } from './security';
+import type { costTagsSchema } from './tags';
+
+/** The sections the rules read, each present only when it parsed. */
+export interface ParsedSections {
+  project?: string;
+  name?: string;
+  account?: string;
+  region?: string;
+  availabilityZones?: string[];
+  network?: z.output<typeof networkSchema>;
+  instanceTypes?: z.output<typeof instanceTypesSchema>;
+  capacity?: z.output<typeof capacitySchema>;
+  instancesDistribution?: z.output<typeof instancesDistributionSchema>;
+  app?: z.output<typeof appSchema>;
+  certificateArn?: string;
+  dns?: z.output<typeof dnsSchema>;
+  scaling?: z.output<typeof scalingSchema>;
+  resilience?: z.output<typeof resilienceSchema>;
+  securityExceptions?: z.output<typeof securityExceptionsSchema>;
+  costTags?: z.output<typeof costTagsSchema>;
+}
+
+/**
+ * Rules that relate fields to each other; each reports with a path. They run
+ * on whatever sections parsed, so one bad field does not hide other problems.
+ */
+export function crossFieldRules(env: ParsedSections, report: Report): void {
+  checkNaming(env, report);
+  checkCapacity(env, report);
+  checkInstanceTypes(env, report);
+  checkNetwork(env, report);
+  checkCertificate(env, report);
+  checkDns(env, report);
+  checkScaling(env, report);
+  checkResilience(env, report);
+  checkSecurityExceptions(env, report);
+  checkTags(env, report);
+}
+
+function checkNaming(env: ParsedSections, report: Report): void {
+  if (env.project === undefined || env.name === undefined) return;
+  const qualified = `${env.project}-${env.name}`;
+  if (qualified.length > MAX_QUALIFIED_NAME) {
+    report(['name'], `"${qualified}" is ${qualified.length} characters; project + name must fit in ${MAX_QUALIFIED_NAME}`);
+  }
+  if (env.name === 'state-backend') report(['name'], '"state-backend" is reserved for the state backend stack');
+}
+
+/**
+ * costTags become provider default_tags, so every resource carries them, with
+ * Environment and Project (which defaults to the project slug; ManagedBy is a
+ * constant): each is checked as AWS checks tags and reported at the field it
+ * comes from. The keys are fixed today; they are checked as well because a
+ * key added here would reach every resource.
+ */
+function checkTags(env: ParsedSections, report: Report): void {
+  if (!env.costTags) return;
+  const { Project, CostCenter, Team } = env.costTags;
+  const tags: [key: string, value: string | undefined, path: (string | number)[]][] = [
+    ['Environment', env.name, ['name']],
+    ['Project', Project ?? env.project, Project === undefined ? ['project'] : ['costTags', 'Project']],
+    ['CostCenter', CostCenter, ['costTags', 'CostCenter']],
+    ['Team', Team, ['costTags', 'Team']],
+  ];
+  for (const [key, value, path] of tags) {
+    const problem = tagKeyProblem(key) ?? (value === undefined ? undefined : tagValueProblem(key, value));
+    if (problem) report(path, problem);
+  }
+}
+
+function checkNetwork(env: ParsedSections, report: Report): void {
+  if (!env.region || !env.availabilityZones || !env.network) return;
+  checkAvailabilityZones(env.region, env.availabilityZones, (path, message) => report(['availabilityZones', ...path], message));
+
+  const { vpcCidr, subnetPrefixLength, publicSubnets, privateSubnets } = env.network;
+  const vpc = parseCidr(vpcCidr);
+  if (!vpc) return; // already reported by the field rule
+  const azCount = env.availabilityZones.length;
+  if (!publicSubnets || !privateSubnets) {
+    if (!defaultSubnetLayout(vpcCidr, subnetPrefixLength, azCount)) {
+      report(
+        ['network', 'subnetPrefixLength'],
+        `${azCount} public + ${azCount} private /${subnetPrefixLength} subnets do not fit in VPC ${vpcCidr}`,
+      );
+    }
+  }
+  const explicit: [string, string[] | undefined][] = [
+    ['publicSubnets', publicSubnets],
+    ['privateSubnets', privateSubnets],
+  ];
+  const placed: { path: (string | number)[]; cidr: string }[] = [];
+  for (const [field, list] of explicit) {
+    if (!list) continue;
+    if (list.length !== azCount) {
+      report(['network', field], `has ${list.length} subnets for ${azCount} availability zones`);
+    }
+    list.forEach((subnet, i) => {
+      const block = parseCidr(subnet);
+      if (!block) return;
+      if (!contains(vpc, block)) report(['network', field, i], `${subnet} does not fit in VPC ${vpcCidr}`);
+      const clash = placed.find((p) => overlaps(parseCidr(p.cidr)!, block));
+      if (clash) report(['network', field, i], `${subnet} overlaps ${clash.cidr} (network.${clash.path.join('.')})`);
+      placed.push({ path: [field, i], cidr: subnet });
+    });
+  }
+}
+
+function checkCertificate(env: ParsedSections, report: Report): void {
+  if (!('certificateArn' in env)) return; // malformed: reported by its field rule
+  if (!env.certificateArn) {
+    if (!env.dns && !('dns' in env)) return; // dns itself failed to parse: reported there
+    if (!env.dns) report(['certificateArn'], 'is required unless dns is configured (ACM then issues one)');
+    return;
+  }
+  if (env.region) checkCertificateRegion(env.certificateArn, env.region, ['certificateArn'], report);
+  checkCertificateAccount(env.certificateArn, env.account, ['certificateArn'], report);
+}
+
+function checkDns(env: ParsedSections, report: Report): void {
+  const dns = env.dns;
+  if (!dns) return;
+  const { domain, zone, failover, healthCheck } = dns;
+  if (domain !== zone.name && !domain.endsWith(`.${zone.name}`)) {
+    report(['dns', 'domain'], `${domain} is not inside zone ${zone.name}`);
+  }
+  if (failover && healthCheck === false) {
+    report(['dns', 'healthCheck'], `failover to a ${failover.kind} needs a health check on the primary`);
+  }
+  if (failover?.kind !== 'standby-region') return;
+  const at = (path: (string | number)[], message: string) => report(['dns', 'failover', ...path], message);
+  if (env.region && failover.region === env.region) {
+    at(['region'], `${failover.region} is the primary region; the standby must be in another`);
+  }
+  checkAvailabilityZones(failover.region, failover.availabilityZones, (path, message) => at(['availabilityZones', ...path], message));
+  if (!defaultSubnetLayout(failover.vpcCidr, 24, failover.availabilityZones.length)) {
+    at(['vpcCidr'], `${failover.availabilityZones.length} public + ${failover.availabilityZones.length} private /24 subnets do not fit in ${failover.vpcCidr}`);
+  }
+  const { minSize, maxSize, desiredCapacity } = failover.capacity;
+  if (minSize > maxSize) at(['capacity'], `minSize ${minSize} > maxSize ${maxSize}`);
+  if (desiredCapacity !== undefined && (desiredCapacity < minSize || desiredCapacity > maxSize)) {
+    at(['capacity'], `desiredCapacity ${desiredCapacity} is outside [minSize ${minSize}, maxSize ${maxSize}]`);
+  }
+  if (env.capacity) {
+    if (maxSize > env.capacity.maxSize) at(['capacity'], `standby maxSize ${maxSize} > primary maxSize ${env.capacity.maxSize}`);
+    if (minSize > env.capacity.minSize) at(['capacity'], `standby minSize ${minSize} > primary minSize ${env.capacity.minSize}`);
+  }
+  if (failover.instancesDistribution.onDemandBaseCapacity > maxSize) {
+    at(['instancesDistribution'], `onDemandBaseCapacity ${failover.instancesDistribution.onDemandBaseCapacity} > capacity.maxSize ${maxSize}`);
+  }
+  if (failover.certificateArn) {
+    checkCertificateRegion(failover.certificateArn, failover.region, ['dns', 'failover', 'certificateArn'], report);
+    checkCertificateAccount(failover.certificateArn, env.account, ['dns', 'failover', 'certificateArn'], report);
+  }
+}
+
+/** Chaos needs Spot to interrupt; lifecycle hooks need a shell script to append the readiness check to. */
+function checkResilience(env: ParsedSections, report: Report): void {
+  if (env.resilience?.chaos && env.instancesDistribution?.onDemandPercentageAboveBaseCapacity === 100) {
+    report(['resilience', 'chaos'], 'interrupts Spot instances, but instancesDistribution buys everything on demand');
+  }
+  // The readiness check is a shell script appended to the app's; cloud-init runs the whole only through its #! line.
+  const userData = env.app?.userData;
+  if (env.resilience?.lifecycleHooks.enabled && userData && !userData.startsWith('#!')) {
+    report(['app', 'userData'], 'must be a shell script starting with #! (e.g. #!/bin/bash): the readiness check is appended to it');
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The emulator as a deploy target: the same stacks, with every service the
+ * stacks call pointed at the emulator, its test credentials, and the state
+ * backend's local state in the sandbox's own directory. Anything else the
+ * emulator cannot do is corrected inside it (./moto_launcher.py) or listed in
+ * ./emulator-gaps.ts, never by changing a module.
+ */
+import type { S3Backend } from 'cdktf';
+import type { DeployTarget } from '../../stacks';
+
+/** Emulator credentials: moto accepts any; these are not secrets. */
+export const EMULATOR_CREDENTIALS = { accessKey: 'testing', secretKey: 'testing' };
+
+/** Services the stacks call; each is pointed at the emulator. */
+const EMULATED_SERVICES = [
+  'acm',
+  'autoscaling',
+  'cloudfront',
+  'cloudwatch',
+  'cloudwatchlogs',
+  'dynamodb',
+  'ec2',
+  'elbv2',
+  'events',
+  'fis',
+  'iam',
+  'kms',
+  'lambda',
+  'route53',
+  's3',
+  'sns',
+  'sqs',
+  'ssm',
+  'sts',
+] as const;
+
+export interface EmulatorTargetOptions {
+  /** e.g. `https://127.0.0.1:5000` */
+  readonly endpoint: string;
+  /** Absolute directory for the state-backend stack's local state. */
+  readonly stateDir: string;
+}
+
+export function emulatorTarget({ endpoint, stateDir }: EmulatorTargetOptions): DeployTarget {
+  return {
+    providerConfig: (config) => ({
+      ...config,
+      ...EMULATOR_CREDENTIALS,
+      endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]))],
+      s3UsePathStyle: true,
+      // The emulator serves TLS (so TLS-only bucket policies are enforced) with a self-signed certificate.
+      insecure: true,
+      // The account ID comes from the emulator's STS, as on AWS: the provider
+      // needs it to tell this account's security-group references from others'.
+      skipMetadataApiCheck: 'true',
+      skipRegionValidation: true,
+    }),
+    configureBackend: (backend: S3Backend) => {
+      backend.addOverride('endpoints', { s3: endpoint, dynamodb: endpoint, sts: endpoint, iam: endpoint });
+      backend.addOverride('use_path_style', true);
+      backend.addOverride('insecure', true);
+      backend.addOverride('skip_credentials_validation', true);
+      backend.addOverride('skip_requesting_account_id', true);
+      backend.addOverride('skip_metadata_api_check', true);
+      backend.addOverride('skip_region_validation', true);
+      backend.addOverride('access_key', EMULATOR_CREDENTIALS.accessKey);
+      backend.addOverride('secret_key', EMULATOR_CREDENTIALS.secretKey);
+    },
+    stateBackendStateDir: stateDir,
+    // A sandbox is torn down after every run.
+    protectState: false,
+    // The account's zone IDs and certificate ARNs do not exist in an emulator.
+    isolatedCertificateDomain: (name) => `${name}.sandbox.test`,
+  };
+}
+
+/**
+ * The target the sandbox's entry point (./app.ts) builds for: the emulator
+ * named by WEB_TIER_EMULATOR_ENDPOINT, which the sandbox sets.
+ */
+export function emulatorTargetFromEnvironment(env: NodeJS.ProcessEnv = process.env): DeployTarget {
+  const endpoint = env.WEB_TIER_EMULATOR_ENDPOINT;
+  if (!endpoint || !/^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(endpoint)) {
+    throw new Error(`WEB_TIER_EMULATOR_ENDPOINT=${endpoint ?? ''} must be a loopback URL like https://127.0.0.1:5000`);
+  }
+  const stateDir = env.WEB_TIER_EMULATOR_STATE_DIR;
+  if (!stateDir) throw new Error('WEB_TIER_EMULATOR_STATE_DIR must be set with WEB_TIER_EMULATOR_ENDPOINT');
+  return emulatorTarget({ endpoint, stateDir });
+}
