@@ -72,8 +72,14 @@ type InstanceTypesSpec = z.output<typeof instanceTypesSchema>;
 type CapacitySpec = z.output<typeof capacitySchema>;
 type InstancesDistributionSpec = z.output<typeof instancesDistributionSchema>;
 
-/** min ≤ desired ≤ max, and an on-demand base the group can hold. */
-export function checkCapacity(env: { capacity?: CapacitySpec; instancesDistribution?: InstancesDistributionSpec }, report: Report): void {
+/**
+ * min ≤ desired ≤ max, and an on-demand base the group can hold: for the
+ * primary fleet and, with `report` prefixed, a standby region's.
+ */
+export function checkCapacity(
+  env: { capacity?: Pick<CapacitySpec, 'minSize' | 'maxSize' | 'desiredCapacity'>; instancesDistribution?: Pick<InstancesDistributionSpec, 'onDemandBaseCapacity'> },
+  report: Report,
+): void {
   if (!env.capacity) return;
   const { minSize, maxSize, desiredCapacity } = env.capacity;
   if (minSize > maxSize) report(['capacity'], `minSize ${minSize} > maxSize ${maxSize}`);

@@ -151,18 +151,12 @@ function checkDns(env: ParsedSections, report: Report): void {
   if (!defaultSubnetLayout(failover.vpcCidr, 24, failover.availabilityZones.length)) {
     at(['vpcCidr'], `${failover.availabilityZones.length} public + ${failover.availabilityZones.length} private /24 subnets do not fit in ${failover.vpcCidr}`);
   }
-  const { minSize, maxSize, desiredCapacity } = failover.capacity;
-  if (minSize > maxSize) at(['capacity'], `minSize ${minSize} > maxSize ${maxSize}`);
-  if (desiredCapacity !== undefined && (desiredCapacity < minSize || desiredCapacity > maxSize)) {
-    at(['capacity'], `desiredCapacity ${desiredCapacity} is outside [minSize ${minSize}, maxSize ${maxSize}]`);
-  }
+  const { minSize, maxSize } = failover.capacity;
   if (env.capacity) {
     if (maxSize > env.capacity.maxSize) at(['capacity'], `standby maxSize ${maxSize} > primary maxSize ${env.capacity.maxSize}`);
     if (minSize > env.capacity.minSize) at(['capacity'], `standby minSize ${minSize} > primary minSize ${env.capacity.minSize}`);
   }
-  if (failover.instancesDistribution.onDemandBaseCapacity > maxSize) {
-    at(['instancesDistribution'], `onDemandBaseCapacity ${failover.instancesDistribution.onDemandBaseCapacity} > capacity.maxSize ${maxSize}`);
-  }
+  checkCapacity(failover, at);
   if (failover.certificateArn) {
     checkCertificateRegion(failover.certificateArn, failover.region, ['dns', 'failover', 'certificateArn'], report);
     checkCertificateAccount(failover.certificateArn, env.account, ['dns', 'failover', 'certificateArn'], report);

@@ -191,6 +191,20 @@ const GROUP_METRICS = [
   'GroupTotalCapacity',
 ];
 
+/** What Auto Scaling would refuse at apply, refused at synth, as AWS CDK's constructs do. */
+function checkFleetProps(props: WebFleetProps): void {
+  const problems: string[] = [];
+  const { minSize, maxSize, desiredCapacity } = props;
+  if (minSize > maxSize) problems.push(`minSize ${minSize} > maxSize ${maxSize}`);
+  if (desiredCapacity !== undefined && (desiredCapacity < minSize || desiredCapacity > maxSize)) {
+    problems.push(`desiredCapacity ${desiredCapacity} is outside [minSize ${minSize}, maxSize ${maxSize}]`);
+  }
+  const percent = props.instancesDistribution?.onDemandPercentageAboveBaseCapacity;
+  if (percent !== undefined && (percent < 0 || percent > 100)) problems.push(`onDemandPercentageAboveBaseCapacity ${percent} is outside 0–100`);
+  if (props.instanceTypes.length === 0) problems.push('needs at least one instance type');
+  if (problems.length > 0) throw new Error(`WebFleet ${props.name}: ${problems.join('; ')}`);
+}
+
 /**
  * The web tier's instances: a hardened launch template and a mixed
  * on-demand + Spot Auto Scaling group behind the load balancer.
@@ -202,6 +216,7 @@ export class WebFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: WebFleetProps) {
     super(scope, id);
+    checkFleetProps(props);
     const tags = props.tags ?? {};
     // Named up front: the instances' user data reports to the group by name.
     const groupName = `${props.name}-web`;

@@ -7,6 +7,14 @@ import { dashboardBody, type MetricLine } from './dashboard';
 
 export { dashboardBody, type MetricLine, type MetricWidgetSpec, type DashboardJson } from './dashboard';
 
+/** The guide's thresholds (its section 10), and a p95 bound of one second. */
+export const MONITORING_THRESHOLD_DEFAULTS = {
+  cpuHighPercent: 85,
+  errorRatePercent: 5,
+  p95ResponseSeconds: 1,
+  spotInterruptionsPer5Minutes: 3,
+} as const satisfies Required<MonitoringThresholds>;
+
 export interface MonitoringThresholds {
   /** ASG average CPU percent over 3 × 60 s. @default 85 (seed) */
   readonly cpuHighPercent?: number;
@@ -52,12 +60,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const t = {
-      cpuHighPercent: props.thresholds?.cpuHighPercent ?? 85,
-      errorRatePercent: props.thresholds?.errorRatePercent ?? 5,
-      p95ResponseSeconds: props.thresholds?.p95ResponseSeconds ?? 1,
-      spotInterruptionsPer5Minutes: props.thresholds?.spotInterruptionsPer5Minutes ?? 3,
-    };
+    const t = { ...MONITORING_THRESHOLD_DEFAULTS, ...props.thresholds };
     const alerts = new AlertTopic(this, 'alerts', { name: `${props.name}-alerts`, kmsKeyId: props.kmsKeyArn, subscribers: props.alertSubscribers });
     const critical = new AlertTopic(this, 'critical', {
       name: `${props.name}-critical`,

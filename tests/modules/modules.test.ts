@@ -53,6 +53,14 @@ describe('WebFleet', () => {
     expect(() => userDataOf({ userData: '#cloud-config\n', readinessHookName: 'demo-test-launch' })).toThrow(/must be a script starting with #!/);
   });
 
+  it('refuses what Auto Scaling would refuse: min > max, desired outside, a percentage outside 0–100, no types', () => {
+    const build = (props: Partial<WebFleetProps>) => () => synthConstruct((scope) => new WebFleet(scope, 'fleet', { ...fleetProps, ...props }));
+    expect(build({ minSize: 5, maxSize: 3 })).toThrow('WebFleet demo-test: minSize 5 > maxSize 3');
+    expect(build({ desiredCapacity: 9 })).toThrow('desiredCapacity 9 is outside [minSize 1, maxSize 4]');
+    expect(build({ instancesDistribution: { onDemandPercentageAboveBaseCapacity: 120 } })).toThrow('onDemandPercentageAboveBaseCapacity 120 is outside 0–100');
+    expect(build({ instanceTypes: [] })).toThrow('needs at least one instance type');
+  });
+
   it('defaults to the seed distribution and a hardened launch template', () => {
     const json = synthConstruct((scope) => new WebFleet(scope, 'fleet', fleetProps));
     expect(only(json, 'aws_autoscaling_group')).toMatchObject({
