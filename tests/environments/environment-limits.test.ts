@@ -3,11 +3,7 @@
  * AWS refuses at apply (or that silently collide with another environment)
  * are named errors; soft risks are warnings.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { _InstanceType } from '@aws-sdk/client-ec2';
-import { App } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import {
   AWS_REGIONS,
@@ -31,9 +27,8 @@ import prod from '../../environments/prod';
 import type { EnvironmentInput } from '../../environments/schema';
 import staging from '../../environments/staging';
 import { stateBackend } from '../../environments/state-backend';
-import { buildStacks } from '../../stacks';
-import { resourceList, type TfJson } from '../../tools/synth-model/tf-json';
 import { problemsFor, problemsOf } from '../support/problems';
+import { resourceList, synthEnvironments } from '../support/synth';
 
 type StandbyInput = Extract<NonNullable<NonNullable<EnvironmentInput['dns']>['failover']>, { kind: 'standby-region' }>;
 
@@ -147,11 +142,7 @@ describe('fleet limits', () => {
     const longest = structuredClone(prod);
     Object.assign(longest, { project: 'abcdefghijk', name: 'abcdefghijkl', app: { port: 65535, healthPath: '/health' } });
     const [spec] = validateEnvironments([{ file: 'longest.ts', data: longest }]);
-    const outdir = mkdtempSync(join(tmpdir(), 'user-data-'));
-    const app = new App({ outdir });
-    buildStacks(app, [spec!], stateBackend);
-    app.synth();
-    const stack = JSON.parse(readFileSync(join(outdir, 'stacks', spec!.name, 'cdk.tf.json'), 'utf8')) as TfJson;
+    const stack = synthEnvironments([{ file: 'longest.ts', data: longest }]).stacks[spec!.name]!;
     const scripts = resourceList(stack, 'aws_launch_template').map((t) => userDataScript(String(t.user_data)));
     expect(scripts).toHaveLength(2); // primary and standby (the longer `-dr` names)
     for (const script of scripts) {
