@@ -1,6 +1,7 @@
 /** Route 53: the environment's name, its zone, the health check and what answers on failure. */
 import { z } from 'zod';
 import { INSTANCES_DISTRIBUTION_DEFAULTS } from '../../modules/compute';
+import { HEALTH_CHECK_DEFAULTS } from '../../modules/dns';
 import { ROUTE53_CHECKER_REGIONS } from '../aws-limits';
 import { availabilityZones, certificateArn, count, hostname, ranged, natMode, region, reportDuplicates, spotAllocationStrategy, vpcCidr } from './primitives';
 
@@ -15,20 +16,20 @@ const checkerRegion = z
 const healthCheckSchema = z
   .strictObject({
     /** Path checked over HTTPS on port 443. */
-    path: z.string().regex(/^\/\S*$/, 'must start with /').default('/health').meta({ description: 'Path checked over HTTPS on port 443; starts with /.' }),
+    path: z.string().regex(/^\/\S*$/, 'must start with /').default(HEALTH_CHECK_DEFAULTS.resourcePath).meta({ description: 'Path checked over HTTPS on port 443; starts with /.' }),
     /** Consecutive failures before the endpoint counts as down. */
-    failureThreshold: z.number().int().min(1).max(10).default(3).meta({ description: 'Consecutive failed checks (1–10) before the endpoint counts as down.' }),
+    failureThreshold: z.number().int().min(1).max(10).default(HEALTH_CHECK_DEFAULTS.failureThreshold).meta({ description: 'Consecutive failed checks (1–10) before the endpoint counts as down.' }),
     /** Seconds between checks; Route 53 offers 10 (fast) or 30. */
     requestInterval: z
       .union([z.literal(10), z.literal(30)])
-      .default(10)
+      .default(HEALTH_CHECK_DEFAULTS.requestInterval)
       .meta({ description: 'Seconds between checks: 10 (fast, billed higher) or 30.' }),
     /** Checker regions, from Route 53's eight; it needs at least 3. */
     regions: z
       .array(checkerRegion)
       .min(3, 'Route 53 needs at least 3 checker regions')
       .superRefine((regions, ctx) => reportDuplicates(regions, (i, region) => ctx.addIssue({ code: 'custom', path: [i], message: `duplicate checker region ${region}` })))
-      .default(['us-east-1', 'eu-west-1', 'ap-southeast-1'])
+      .default([...HEALTH_CHECK_DEFAULTS.regions])
       .meta({ description: 'Regions the checks run from: at least 3 of Route 53\'s 8, none twice.' }),
   })
   .meta({ description: 'HTTPS health check on the primary load balancer.' });

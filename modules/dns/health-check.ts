@@ -3,6 +3,14 @@ import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 
+/** The check's defaults: the guide's fast HTTPS check on /health from three regions. The environment schema uses these. */
+export const HEALTH_CHECK_DEFAULTS = {
+  resourcePath: '/health',
+  failureThreshold: 3,
+  requestInterval: 10,
+  regions: ['us-east-1', 'eu-west-1', 'ap-southeast-1'],
+} as const;
+
 export interface EndpointHealthCheckProps {
   /** Name for tags and the alarm, e.g. `web-app-prod-primary`. */
   readonly name: string;
@@ -41,10 +49,10 @@ export class EndpointHealthCheck extends Construct {
       type: 'HTTPS',
       fqdn: props.fqdn,
       port: props.port ?? 443,
-      resourcePath: props.resourcePath ?? '/health',
-      failureThreshold: props.failureThreshold ?? 3,
-      requestInterval: props.requestInterval ?? 10,
-      regions: [...(props.regions ?? ['us-east-1', 'eu-west-1', 'ap-southeast-1'])],
+      resourcePath: props.resourcePath ?? HEALTH_CHECK_DEFAULTS.resourcePath,
+      failureThreshold: props.failureThreshold ?? HEALTH_CHECK_DEFAULTS.failureThreshold,
+      requestInterval: props.requestInterval ?? HEALTH_CHECK_DEFAULTS.requestInterval,
+      regions: [...(props.regions ?? HEALTH_CHECK_DEFAULTS.regions)],
       enableSni: true,
       measureLatency: true,
       tags: { Name: `${props.name}-health` },

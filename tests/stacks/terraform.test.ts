@@ -75,15 +75,21 @@ describe.each(STACKS)('terraform on %s', (name) => {
 });
 
 describe('planned environment stacks', () => {
-  it.each(['dev', 'staging', 'prod'] as const)('%s: the ASG plans with the mixed-instances split and refresh', (name) => {
+  // Literals, as planned: a schema or environment bug must not move both sides.
+  it.each([
+    ['dev', { min_size: 1, max_size: 4, desired_capacity: 1 }, { on_demand_base_capacity: 0, on_demand_percentage_above_base_capacity: 0, spot_allocation_strategy: 'price-capacity-optimized' }],
+    ['staging', { min_size: 1, max_size: 10, desired_capacity: 2 }, { on_demand_base_capacity: 1, on_demand_percentage_above_base_capacity: 20, spot_allocation_strategy: 'capacity-optimized' }],
+    ['prod', { min_size: 2, max_size: 30, desired_capacity: 4 }, { on_demand_base_capacity: 2, on_demand_percentage_above_base_capacity: 20, spot_allocation_strategy: 'capacity-optimized' }],
+  ] as const)('%s: the ASG plans with its capacity, mixed-instances split and refresh', (name, capacity, split) => {
     const group = after(name, 'aws_autoscaling_group');
     expect(group).toMatchObject({
+      ...capacity,
       health_check_type: 'ELB',
       capacity_rebalance: true,
-      instance_refresh: [{ strategy: 'Rolling', preferences: [{ min_healthy_percentage: 80 }] }],
+      instance_refresh: [{ strategy: 'Rolling', preferences: [{ min_healthy_percentage: 80, skip_matching: true }] }],
     });
     const distribution = ((group.mixed_instances_policy as Record<string, unknown>[])[0]!.instances_distribution as Record<string, unknown>[])[0];
-    expect(distribution).toBeDefined();
+    expect(distribution).toEqual({ on_demand_allocation_strategy: 'prioritized', ...split, spot_instance_pools: 0, spot_max_price: null });
   });
 
   it('prod: base 2 + 20 %, capacity-optimized, weighted overrides, min 2 / max 30', () => {

@@ -2,14 +2,14 @@
  * The test suite in layers, each timed as one whole `vitest run <files>`.
  * Layers are by what a file needs and how long it takes, not by name alone:
  *  - unit: everything that runs in-process in a second or so per file
- *    (unit, snapshot and property tests, including tests/bench.test.ts);
- *  - offline terraform: tests/terraform*.test.ts — real `terraform init /
+ *    (unit, snapshot and property tests, including tests/tools/bench/);
+ *  - offline terraform: each terraform*.test.ts under tests/ — real `terraform init /
  *    validate / plan` of every stack against the local provider mirror, and
  *    the harness's own tests (mirror discovery needs that mirror too);
- *  - emulator sandbox: tests/sandbox.test.ts — starts moto (the emulator)
- *    for its failure handling; ~35 s, so it is not a unit test;
- *  - emulator end-to-end: tests/e2e.test.ts — apply, plan and destroy
- *    against the emulator.
+ *  - emulator sandbox: tests/tools/sandbox/sandbox.test.ts — starts moto (the
+ *    emulator) for its failure handling; ~35 s, so it is not a unit test;
+ *  - emulator end-to-end: tests/tools/sandbox/e2e.test.ts — apply, plan and
+ *    destroy against the emulator.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -22,16 +22,17 @@ export interface Layer {
 }
 
 const SPECIAL = {
-  terraform: /^tests\/terraform.*\.test\.ts$/,
-  sandbox: /^tests\/sandbox\.test\.ts$/,
-  e2e: /^tests\/e2e\.test\.ts$/,
+  terraform: /^tests\/(.+\/)?terraform[^/]*\.test\.ts$/,
+  sandbox: /^tests\/tools\/sandbox\/sandbox\.test\.ts$/,
+  e2e: /^tests\/tools\/sandbox\/e2e\.test\.ts$/,
 };
 
+/** Every test file under tests/ (the tree mirrors the repository's), relative to `root`. */
 export function testFiles(root: string): string[] {
-  return readdirSync(join(root, 'tests'))
+  return (readdirSync(join(root, 'tests'), { recursive: true, encoding: 'utf8' }) as string[])
     .filter((f) => f.endsWith('.test.ts'))
-    .sort()
-    .map((f) => `tests/${f}`);
+    .map((f) => `tests/${f.split('\\').join('/')}`)
+    .sort();
 }
 
 export function layers(files: readonly string[]): Layer[] {

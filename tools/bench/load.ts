@@ -1,7 +1,7 @@
 /**
  * `npm run bench:load`: the end-to-end suite on a machine that is busy —
  * what a shared 2-core CI runner does to it. Starts N CPU-bound processes
- * (default: one per core), runs `vitest run tests/e2e.test.ts` K times in a
+ * (default: one per core), runs `vitest run tests/tools/sandbox/e2e.test.ts` K times in a
  * row (default 3), stops the load, and prints each run's result and wall
  * time, the load average while it ran, and from the emulator's request
  * trace (WEB_TIER_EMULATOR_TRACE, see tools/sandbox/moto_launcher.py) how
@@ -21,11 +21,11 @@ import { onCleanup, runCleanup } from '../lib/cleanup';
 import { run } from '../lib/processes';
 import { vitestBin, vitestRun, type VitestRun } from './layers';
 import { ROOT } from './proc';
-import { withSection } from './sections';
+import { withSection } from '../lib/benchmark-sections';
 import { commandLine, defineCommand } from '../lib/cli';
 import { UsageError } from '../lib/usage-error';
 
-const E2E = 'tests/e2e.test.ts';
+const E2E = 'tests/tools/sandbox/e2e.test.ts';
 /** A busy process ends by itself after this long, however this one ends. */
 const HOG_LIMIT_MS_PER_RUN = 30 * 60_000;
 // A CPU-bound loop with its own deadline (argv[1], in ms).

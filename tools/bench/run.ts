@@ -20,7 +20,7 @@ import { cdktfSynthEnv, readCdktfJson, ROOT, synthOnce, withNodeFlags, type Prog
 import { loadProfile, summarizeProfile, type ProfileSummary } from './profile';
 import { renderReport, type CandidateResult, type Report, type TestLayerResult } from './report';
 import { scanProviderUsage } from './scan';
-import { keepSections } from './sections';
+import { keepSections } from '../lib/benchmark-sections';
 import { fitLinear, segmentSlopes, summarize, type Summary } from './stats';
 import { compareStacks, copyApp, stackFiles, verifyBarrelAtRuntime, writeBarrelCopy, writeFloor } from './variants';
 import { commandLine, defineCommand } from '../lib/cli';

@@ -1,6 +1,8 @@
 /** Route 53 names, certificates, health checks and failover, per environment variant. */
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Block, findBy, only, ref, resourceList, resources, synthApp, type TfJson, underPath } from '../../support/synth';
+import { EndpointHealthCheck, type EndpointHealthCheckProps } from '../../../modules/dns';
+import { type Block, findBy, only, ref, resourceList, resources, synthApp, synthConstruct, type TfJson, underPath } from '../../support/synth';
 
 let stacks: Record<string, TfJson>;
 
@@ -216,5 +218,41 @@ describe('dev: a plain name', () => {
     expect(only(dev, 'aws_route53_record').failover_routing_policy).toBeUndefined();
     expect(resourceList(dev, 'aws_route53_health_check')).toHaveLength(0);
     expect(resourceList(dev, 'aws_acm_certificate')).toHaveLength(0);
+  });
+});
+
+describe('EndpointHealthCheck on its own', () => {
+  function checkOf(props: Partial<EndpointHealthCheckProps>): Block {
+    const json = synthConstruct((scope) => {
+      const alarmProvider = new AwsProvider(scope, 'us-east-1', { region: 'us-east-1', alias: 'us_east_1' });
+      new EndpointHealthCheck(scope, 'health', { name: 'shop-prod-primary', fqdn: 'alb.example.com', alarmProvider, alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:t', ...props });
+    });
+    const { '//': _, ...check } = only(json, 'aws_route53_health_check');
+    return check;
+  }
+
+  it('defaults to HTTPS /health on 443, 3 failures, every 10 s, from three regions', () => {
+    expect(checkOf({})).toEqual({
+      type: 'HTTPS',
+      fqdn: 'alb.example.com',
+      port: 443,
+      resource_path: '/health',
+      failure_threshold: 3,
+      request_interval: 10,
+      regions: ['us-east-1', 'eu-west-1', 'ap-southeast-1'],
+      enable_sni: true,
+      measure_latency: true,
+      tags: { Name: 'shop-prod-primary-health' },
+    });
+  });
+
+  it('takes every setting it is given', () => {
+    expect(checkOf({ resourcePath: '/ready', port: 8443, failureThreshold: 5, requestInterval: 30, regions: ['us-west-2', 'eu-west-1', 'sa-east-1'] })).toMatchObject({
+      port: 8443,
+      resource_path: '/ready',
+      failure_threshold: 5,
+      request_interval: 30,
+      regions: ['us-west-2', 'eu-west-1', 'sa-east-1'],
+    });
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentFileText, generateEnvironments, writeEnvironments } from '../../../tools/bench/envgen';
+import { layers, testFiles } from '../../../tools/bench/layers';
 import { cdktfSynthEnv, withNodeFlags } from '../../../tools/bench/proc';
 import { summarizeProfile, type CpuProfile } from '../../../tools/bench/profile';
 import { linearVerdict } from '../../../tools/bench/report';
@@ -16,6 +17,18 @@ import prod from '../../../environments/prod';
 import { readEnvironmentSources, validateEnvironments } from '../../../environments/load';
 import { overlaps, parseCidr } from '../../../modules/network/cidr';
 import { ROOT } from '../../support/paths';
+
+describe('test layers', () => {
+  it('find every test file in the tree, and each special layer its own files', () => {
+    const files = testFiles(ROOT);
+    expect(files).toContain('tests/stacks/environment-values.test.ts');
+    const byId = Object.fromEntries(layers(files).map((layer) => [layer.id, layer.files]));
+    expect(byId.terraform).toEqual(['tests/stacks/terraform.test.ts', 'tests/tools/lib/terraform-harness.test.ts']);
+    expect(byId.sandbox).toEqual(['tests/tools/sandbox/sandbox.test.ts']);
+    expect(byId.e2e).toEqual(['tests/tools/sandbox/e2e.test.ts']);
+    expect(byId.unit).toHaveLength(files.length - 4);
+  });
+});
 
 describe('median and spread', () => {
   it('takes the middle value, or the mean of the two middle values', () => {

@@ -2,24 +2,183 @@
  * Terratest-style end-to-end tests: `dev` and `prod` applied into a fresh
  * local AWS emulator with the real cdktf CLI and Terraform, their state in
  * the S3 + DynamoDB backend deployed into that emulator first. Assertions are
- * on what the AWS SDK reads back, compared with the environment files; then a
- * second plan must be empty, the backend must survive concurrent and killed
- * runs, and a destroy must leave nothing behind. An environment whose apply
- * fails part-way is still destroyed (and swept: see `deployed`).
+ * on what the AWS SDK reads back, compared with the literal values in
+ * EXPECTED below; then a second plan must be empty, the backend must survive
+ * concurrent and killed runs, and a destroy must leave nothing behind. An
+ * environment whose apply fails part-way is still destroyed (and swept: see
+ * `deployed`).
  *
  * The emulator is moto (pip install "moto[server]"): without it these tests
  * fail and say so. tools/sandbox/emulator-gaps.ts lists where it differs from AWS.
  */
 import { DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
+import { GetHealthCheckCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readEnvironmentSources, validateEnvironments } from '../../../environments/load';
-import type { EnvironmentSpec } from '../../../environments/schema';
-import { stateBackend } from '../../../environments/state-backend';
+import type { BackendSettings } from '../../../stacks/backend-settings';
 import { type AutoScalingGroup, type Inventory, leftovers, type LoadBalancer } from '../../../tools/sandbox/inventory';
 import { type CommandResult, killTree } from '../../../tools/lib/processes';
 import { Sandbox } from '../../../tools/sandbox/sandbox';
 import { STATE_BACKEND_STACK } from '../../../stacks/state-backend-stack';
 import { heldLock, stateVersions } from '../../support/remote-state';
+
+/**
+ * What the deployment must read back as, written out by hand from
+ * environments/dev.ts, environments/prod.ts, environments/state-backend.ts
+ * and the schema defaults they rely on (marked "default").
+ *
+ * These are literals on purpose: expectations computed by
+ * `validateEnvironments`, the code under test, change together with what it
+ * deploys, so a schema bug (a wrong default, a field dropped or mis-mapped)
+ * would pass both sides. A deliberate change to an environment file or a
+ * schema default is repeated here, by hand.
+ */
+const INSTANCE_TYPES = [
+  // dev: the schema's default (the seed's fleet); prod: its own list, the same; the standby: prod's.
+  { type: 't3.medium', weight: 1 },
+  { type: 't3a.medium', weight: 1 },
+  { type: 'm5.large', weight: 2 },
+  { type: 'm5a.large', weight: 2 },
+] as const;
+
+const EXPECTED = {
+  stateBackend: {
+    project: 'web-app',
+    region: 'ap-northeast-2',
+    bucket: 'web-app-tfstate-apne2-example',
+    lockTable: 'web-app-tfstate-lock',
+    locking: 'dynamodb',
+    noncurrentVersionRetentionDays: 365,
+  },
+  dev: {
+    /** `<project>-<name>`: web-app, dev. */
+    name: 'web-app-dev',
+    region: 'ap-northeast-2',
+    availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'],
+    vpcCidr: '10.10.0.0/16',
+    /** natMode single. */
+    natGateways: 1,
+    deletionProtection: false,
+    /** default: app.port, app.healthPath. */
+    app: { port: 80, healthPath: '/health' },
+    fleet: {
+      min: 1,
+      max: 4,
+      desired: 1,
+      /** Instances of the first type (weight 1) that fill the desired 1 unit. */
+      instances: 1,
+      mixed: { onDemandBase: 0, onDemandAboveBasePercent: 0, spotStrategy: 'price-capacity-optimized', overrides: INSTANCE_TYPES },
+    },
+    cpuTarget: 70,
+    /** In name order, as read back; names are `<project>-<env>-<schedule>`. */
+    schedules: [
+      { name: 'web-app-dev-sleep-nights', recurrence: '0 20 * * 1-5', timeZone: 'Asia/Seoul', min: 0, max: 2, desired: 0 },
+      { name: 'web-app-dev-sleep-weekends', recurrence: '0 0 * * 6', timeZone: 'Asia/Seoul', min: 0, max: 2, desired: 0 },
+      { name: 'web-app-dev-wake-weekdays', recurrence: '0 8 * * 1-5', timeZone: 'Asia/Seoul', min: 1, max: 4, desired: 1 },
+    ],
+    operations: {
+      /** default: every monitoring threshold. */
+      alarms: { cpuHighPercent: 85, errorRatePercent: 5, p95ResponseSeconds: 1, spotInterruptionsPer5Minutes: 3 },
+      /** default: resilience.spotInterruptionHandler.reservedConcurrency. */
+      spotHandlerConcurrency: 2,
+      /** default: resilience.lifecycleHooks. */
+      lifecycleHooks: { launchHeartbeatSeconds: 600, terminateHeartbeatSeconds: 300 },
+    },
+    dns: { zone: 'dev.example.com', domain: 'app.dev.example.com' },
+  },
+  prod: {
+    /** `<project>-<name>`: web-app, prod. */
+    name: 'web-app-prod',
+    region: 'ap-northeast-2',
+    availabilityZones: ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'],
+    vpcCidr: '10.30.0.0/16',
+    /** natMode per-az: one per AZ. */
+    natGateways: 3,
+    deletionProtection: true,
+    /** Set in prod.ts, equal to the defaults. */
+    app: { port: 80, healthPath: '/health' },
+    fleet: {
+      min: 2,
+      max: 30,
+      desired: 4,
+      /** Instances of the first type (weight 1) that fill the desired 4 units. */
+      instances: 4,
+      mixed: { onDemandBase: 2, onDemandAboveBasePercent: 20, spotStrategy: 'capacity-optimized', overrides: INSTANCE_TYPES },
+    },
+    cpuTarget: 70,
+    requestsPerTarget: 1000,
+    predictive: { mode: 'ForecastAndScale', schedulingBufferTime: 300, maxCapacityBreachBehavior: 'HonorMaxCapacity' },
+    operations: {
+      /** p95ResponseSeconds set in prod.ts; the rest default. */
+      alarms: { cpuHighPercent: 85, errorRatePercent: 5, p95ResponseSeconds: 0.8, spotInterruptionsPer5Minutes: 3 },
+      /** default. */
+      spotHandlerConcurrency: 2,
+      /** default. */
+      lifecycleHooks: { launchHeartbeatSeconds: 600, terminateHeartbeatSeconds: 300 },
+    },
+    dns: { zone: 'example.com', domain: 'app.example.com' },
+    /** dns.healthCheck, on both load balancers: path, threshold and interval set in prod.ts; type, port and regions default. */
+    healthCheck: {
+      type: 'HTTPS',
+      port: 443,
+      path: '/health',
+      failureThreshold: 3,
+      requestInterval: 10,
+      regions: ['ap-southeast-1', 'eu-west-1', 'us-east-1'],
+    },
+    /** dns.failover, a standby-region in Tokyo: the primary's app, instance types, alarms and hooks. */
+    standby: {
+      name: 'web-app-prod-dr',
+      region: 'ap-northeast-1',
+      availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
+      vpcCidr: '10.31.0.0/16',
+      fleet: {
+        min: 1,
+        max: 10,
+        /** desiredCapacity omitted: minSize. */
+        desired: 1,
+        /** Instances of the first type (weight 1) that fill the desired 1 unit. */
+        instances: 1,
+        /** default: the standby's whole distribution (one on-demand unit, the rest Spot; the module's Spot strategy). */
+        mixed: { onDemandBase: 1, onDemandAboveBasePercent: 0, spotStrategy: 'capacity-optimized', overrides: INSTANCE_TYPES },
+      },
+    },
+  },
+} as const;
+
+/** Where the environments keep their state: the literal above, so a wrong backend setting fails here too. */
+const backend: BackendSettings = EXPECTED.stateBackend;
+
+interface WebTierExpectation {
+  readonly region: string;
+  readonly availabilityZones: readonly string[];
+  readonly vpcCidr: string;
+  readonly deletionProtection: boolean;
+  readonly app: { readonly port: number; readonly healthPath: string };
+}
+
+interface FleetExpectation {
+  readonly min: number;
+  readonly max: number;
+  readonly desired: number;
+  readonly instances: number;
+  readonly mixed: {
+    readonly onDemandBase: number;
+    readonly onDemandAboveBasePercent: number;
+    readonly spotStrategy: string;
+    readonly overrides: readonly { readonly type: string; readonly weight: number }[];
+  };
+}
+
+interface OperationsExpectation {
+  readonly alarms: {
+    readonly cpuHighPercent: number;
+    readonly errorRatePercent: number;
+    readonly p95ResponseSeconds: number;
+    readonly spotInterruptionsPer5Minutes: number;
+  };
+  readonly spotHandlerConcurrency: number;
+  readonly lifecycleHooks: { readonly launchHeartbeatSeconds: number; readonly terminateHeartbeatSeconds: number };
+}
 
 const MINUTES = 60_000;
 const started = Date.now();
@@ -34,11 +193,9 @@ async function timed<T>(label: string, work: Promise<T>): Promise<T> {
   }
 }
 let sandbox: Sandbox;
-let specs: Record<string, EnvironmentSpec>;
 let backendDone: Promise<CommandResult>;
 
 beforeAll(async () => {
-  specs = Object.fromEntries(validateEnvironments(await readEnvironmentSources()).map((spec) => [spec.name, spec]));
   sandbox = await timed('start emulator', Sandbox.create());
   await timed('cdktf synth', sandbox.synth());
   const backend = sandbox.deployStateBackend();
@@ -113,33 +270,33 @@ function balancerNamed(inventory: Inventory, name: string): LoadBalancer {
   return lb;
 }
 
-/** What every web tier must show, read back from the emulator, against its spec. */
-function expectWebTier(inventory: Inventory, name: string, spec: Pick<EnvironmentSpec, 'region' | 'availabilityZones' | 'app' | 'deletionProtection'>, cidr: string) {
+/** What every web tier must show, read back from the emulator, against its expectation. */
+function expectWebTier(inventory: Inventory, name: string, tier: WebTierExpectation) {
   const network = inventory.networks.find((n) => n.name === `${name}-vpc`);
   expect(network, `VPC ${name}-vpc`).toBeDefined();
-  expect(network?.region).toBe(spec.region);
-  expect(network?.cidr).toBe(cidr);
-  expect(network?.subnets.filter((s) => s.tier === 'public').map((s) => s.zone).sort()).toEqual([...spec.availabilityZones].sort());
-  expect(network?.subnets.filter((s) => s.tier === 'private').map((s) => s.zone).sort()).toEqual([...spec.availabilityZones].sort());
+  expect(network?.region).toBe(tier.region);
+  expect(network?.cidr).toBe(tier.vpcCidr);
+  expect(network?.subnets.filter((s) => s.tier === 'public').map((s) => s.zone).sort()).toEqual([...tier.availabilityZones].sort());
+  expect(network?.subnets.filter((s) => s.tier === 'private').map((s) => s.zone).sort()).toEqual([...tier.availabilityZones].sort());
 
   const lb = balancerNamed(inventory, `${name}-alb`);
   expect(lb.state).toBe('active');
   expect(lb.attributes['routing.http.drop_invalid_header_fields.enabled']).toBe('true');
-  expect(lb.attributes['deletion_protection.enabled']).toBe(String(spec.deletionProtection));
+  expect(lb.attributes['deletion_protection.enabled']).toBe(String(tier.deletionProtection));
   expect(lb.attributes['access_logs.s3.enabled']).toBe('true');
   const https = lb.listeners.find((l) => l.port === 443);
   expect(https).toMatchObject({ protocol: 'HTTPS', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', action: 'forward' });
   expect(lb.listeners.find((l) => l.port === 80)).toMatchObject({ protocol: 'HTTP', action: 'redirect → HTTPS:443 (HTTP_301)' });
   expect(lb.targetGroups).toHaveLength(1);
-  expect(lb.targetGroups[0]).toMatchObject({ port: spec.app.port, protocol: 'HTTP', healthCheck: { path: spec.app.healthPath, matcher: '200' } });
+  expect(lb.targetGroups[0]).toMatchObject({ port: tier.app.port, protocol: 'HTTP', healthCheck: { path: tier.app.healthPath, matcher: '200' } });
   return { network, lb };
 }
 
-/** Alarms, topics, dashboard, Spot handler and lifecycle hooks of one tier, read back, against the spec. */
-function expectOperations(inventory: Inventory, name: string, region: string, spec: Pick<EnvironmentSpec, 'monitoring' | 'resilience'>) {
+/** Alarms, topics, dashboard, Spot handler and lifecycle hooks of one tier, read back, against the expectation. */
+function expectOperations(inventory: Inventory, name: string, region: string, expected: OperationsExpectation) {
   const topic = (suffix: string) => `arn:aws:sns:${region}:123456789012:${name}-${suffix}`;
   const alarms = Object.fromEntries(inventory.operations.alarms.filter((a) => a.region === region && a.name.startsWith(`${name}-`)).map((a) => [a.name.slice(name.length + 1), a]));
-  const m = spec.monitoring;
+  const m = expected.alarms;
   expect(Object.fromEntries(Object.entries(alarms).map(([id, a]) => [id, [a.threshold, a.alarmActions, a.okActions]]))).toEqual({
     'cpu-high': [m.cpuHighPercent, [topic('alerts')], [topic('alerts')]],
     '5xx-rate': [m.errorRatePercent, [topic('critical')], [topic('critical')]],
@@ -158,7 +315,7 @@ function expectOperations(inventory: Inventory, name: string, region: string, sp
     runtime: 'nodejs20.x',
     tracing: 'Active',
     deadLetterTarget: `arn:aws:sqs:${region}:123456789012:${name}-spot-interruption-dlq`,
-    reservedConcurrency: spec.resilience.spotInterruptionHandler.reservedConcurrency,
+    reservedConcurrency: expected.spotHandlerConcurrency,
     environment: { ASG_NAME: `${name}-web`, TOPIC_ARN: topic('alerts') },
   });
   const rules = inventory.operations.rules.filter((r) => r.region === region && r.name.startsWith(`${name}-spot-`));
@@ -168,61 +325,46 @@ function expectOperations(inventory: Inventory, name: string, region: string, sp
   ]);
 
   const hooks = groupNamed(inventory, `${name}-web`).lifecycleHooks;
-  const lifecycle = spec.resilience.lifecycleHooks;
+  const lifecycle = expected.lifecycleHooks;
   expect(hooks.map((h) => [h.name, h.transition, h.heartbeatTimeout, h.defaultResult, h.roleArn, h.notificationTargetArn])).toEqual([
     [`${name}-launch`, 'autoscaling:EC2_INSTANCE_LAUNCHING', lifecycle.launchHeartbeatSeconds, 'ABANDON', `arn:aws:iam::123456789012:role/${name}-lifecycle-hooks`, topic('lifecycle')],
     [`${name}-terminate`, 'autoscaling:EC2_INSTANCE_TERMINATING', lifecycle.terminateHeartbeatSeconds, 'CONTINUE', `arn:aws:iam::123456789012:role/${name}-lifecycle-hooks`, topic('lifecycle')],
   ]);
 }
 
-function expectMixedFleet(
-  group: AutoScalingGroup,
-  capacity: { minSize: number; maxSize: number; desiredCapacity?: number },
-  mixed: EnvironmentSpec['instancesDistribution'],
-  instanceTypes: EnvironmentSpec['instanceTypes'],
-) {
-  const desired = capacity.desiredCapacity ?? capacity.minSize;
-  expect({ min: group.min, max: group.max, desired: group.desired }).toEqual({ min: capacity.minSize, max: capacity.maxSize, desired });
+function expectMixedFleet(group: AutoScalingGroup, fleet: FleetExpectation) {
+  expect({ min: group.min, max: group.max, desired: group.desired }).toEqual({ min: fleet.min, max: fleet.max, desired: fleet.desired });
   expect(group.healthCheckType).toBe('ELB');
   expect(group.capacityRebalance).toBe(true);
   expect(group.defaultInstanceWarmup).toBe(120);
-  expect(group.mixed).toEqual({
-    onDemandBase: mixed.onDemandBaseCapacity,
-    onDemandAboveBasePercent: mixed.onDemandPercentageAboveBaseCapacity,
-    spotStrategy: mixed.spotAllocationStrategy,
-    overrides: instanceTypes.map((t) => ({ type: t.type, weight: t.weight })),
-  });
+  expect(group.mixed).toEqual(fleet.mixed);
   // Instances of the first type (weight w) fill the desired capacity in units.
-  expect(group.instances).toBe(Math.ceil(desired / (instanceTypes[0]?.weight ?? 1)));
+  expect(group.instances).toBe(fleet.instances);
 }
 
 describe('end-to-end on the local emulator (moto)', () => {
   test.concurrent(
     'dev: apply, read back with the SDK, plan again, survive concurrent and killed runs, destroy',
     async () => {
-      const dev = specs.dev as EnvironmentSpec;
-      const name = `${dev.project}-${dev.name}`;
+      const dev = EXPECTED.dev;
+      const name = dev.name;
       await deployed('dev', async () => {
         const inventory = await timed('dev: read back', sandbox.inventory(['dev']));
-        const { lb } = expectWebTier(inventory, name, dev, dev.network.vpcCidr);
-        expect(inventory.networks.find((n) => n.name === `${name}-vpc`)?.natGateways).toBe(1);
+        const { lb } = expectWebTier(inventory, name, dev);
+        expect(inventory.networks.find((n) => n.name === `${name}-vpc`)?.natGateways).toBe(dev.natGateways);
 
         const group = groupNamed(inventory, `${name}-web`);
-        expectMixedFleet(group, dev.capacity, dev.instancesDistribution, dev.instanceTypes);
+        expectMixedFleet(group, dev.fleet);
         expect(group.policies).toEqual([
-          expect.objectContaining({ name: `${name}-cpu-target`, type: 'TargetTrackingScaling', enabled: true, target: expect.objectContaining({ metric: 'ASGAverageCPUUtilization', value: dev.scaling.cpuTarget }) }),
+          expect.objectContaining({ name: `${name}-cpu-target`, type: 'TargetTrackingScaling', enabled: true, target: expect.objectContaining({ metric: 'ASGAverageCPUUtilization', value: dev.cpuTarget }) }),
         ]);
-        expect(group.schedules.map((s) => ({ name: s.name, recurrence: s.recurrence, timeZone: s.timeZone, min: s.min, max: s.max, desired: s.desired }))).toEqual(
-          [...dev.scaling.schedules]
-            .sort((a, b) => a.name.localeCompare(b.name))
-            .map((s) => ({ name: `${name}-${s.name}`, recurrence: s.recurrence, timeZone: s.timeZone, min: s.minSize, max: s.maxSize, desired: s.desiredCapacity })),
-        );
+        expect(group.schedules.map((s) => ({ name: s.name, recurrence: s.recurrence, timeZone: s.timeZone, min: s.min, max: s.max, desired: s.desired }))).toEqual(dev.schedules);
 
-        expectOperations(inventory, name, dev.region, dev);
+        expectOperations(inventory, name, dev.region, dev.operations);
 
         // dev has a zone of its own and a plain alias to its load balancer.
-        const zone = inventory.hostedZones.find((z) => z.name.replace(/\.$/, '') === dev.dns?.zone.name);
-        expect(zone?.records.find((r) => r.name === dev.dns?.domain && r.type === 'A')).toMatchObject({ aliasTarget: lb.dnsName, failover: undefined });
+        const zone = inventory.hostedZones.find((z) => z.name.replace(/\.$/, '') === dev.dns.zone);
+        expect(zone?.records.find((r) => r.name === dev.dns.domain && r.type === 'A')).toMatchObject({ aliasTarget: lb.dnsName, failover: undefined });
 
         const plan = await timed('dev: plan again', planAgain('dev'));
         expect(plan.code, `second plan of dev shows changes:\n${changesOf(plan)}`).toBe(0);
@@ -238,53 +380,73 @@ describe('end-to-end on the local emulator (moto)', () => {
   test.concurrent(
     'prod: apply with its Tokyo standby, read back with the SDK, plan again, tear down',
     async () => {
-      const prod = specs.prod as EnvironmentSpec;
-      const name = `${prod.project}-${prod.name}`;
-      const standby = prod.dns?.failover?.kind === 'standby-region' ? prod.dns.failover : undefined;
-      if (!standby) throw new Error('prod is expected to fail over to a standby region');
+      const prod = EXPECTED.prod;
+      const name = prod.name;
+      const standby = prod.standby;
       const lifted = await deployed('prod', async () => {
         const inventory = await timed('prod: read back', sandbox.inventory(['prod']));
-        const primary = expectWebTier(inventory, name, prod, prod.network.vpcCidr);
-        expect(primary.network?.natGateways).toBe(prod.availabilityZones.length);
-        const secondary = expectWebTier(inventory, `${name}-dr`, { ...prod, region: standby.region, availabilityZones: standby.availabilityZones }, standby.vpcCidr);
+        const primary = expectWebTier(inventory, name, prod);
+        expect(primary.network?.natGateways).toBe(prod.natGateways);
+        const secondary = expectWebTier(inventory, standby.name, { ...prod, region: standby.region, availabilityZones: standby.availabilityZones, vpcCidr: standby.vpcCidr });
 
         const group = groupNamed(inventory, `${name}-web`);
-        expectMixedFleet(group, prod.capacity, prod.instancesDistribution, prod.instanceTypes);
+        expectMixedFleet(group, prod.fleet);
         const predictive = group.policies.find((p) => p.type === 'PredictiveScaling');
         expect(predictive?.predictive).toEqual({
-          mode: prod.scaling.predictive?.mode,
-          schedulingBufferTime: prod.scaling.predictive?.schedulingBufferTime,
-          maxCapacityBreachBehavior: prod.scaling.predictive?.maxCapacityBreachBehavior,
+          mode: prod.predictive.mode,
+          schedulingBufferTime: prod.predictive.schedulingBufferTime,
+          maxCapacityBreachBehavior: prod.predictive.maxCapacityBreachBehavior,
           metric: 'ASGCPUUtilization',
-          targetValue: prod.scaling.cpuTarget,
+          targetValue: prod.cpuTarget,
         });
         const tracking = group.policies.filter((p) => p.type === 'TargetTrackingScaling');
         expect(tracking.map((p) => [p.target?.metric, p.target?.value]).sort()).toEqual([
-          ['ALBRequestCountPerTarget', prod.scaling.requestsPerTarget],
-          ['ASGAverageCPUUtilization', prod.scaling.cpuTarget],
+          ['ALBRequestCountPerTarget', prod.requestsPerTarget],
+          ['ASGAverageCPUUtilization', prod.cpuTarget],
         ]);
         // AWS's label order: load balancer, then target group.
         expect(tracking.find((p) => p.target?.metric === 'ALBRequestCountPerTarget')?.target?.resourceLabel).toMatch(
           new RegExp(`^app/${name}-alb/[0-9a-f]+/targetgroup/[^/]+/[0-9a-f]+$`),
         );
 
-        const standbyGroup = groupNamed(inventory, `${name}-dr-web`);
-        expectMixedFleet(standbyGroup, standby.capacity, standby.instancesDistribution, prod.instanceTypes);
+        const standbyGroup = groupNamed(inventory, `${standby.name}-web`);
+        expectMixedFleet(standbyGroup, standby.fleet);
         expect(standbyGroup.region).toBe(standby.region);
         expect(standbyGroup.policies.every((p) => p.type === 'TargetTrackingScaling')).toBe(true);
 
-        expectOperations(inventory, name, prod.region, prod);
-        expectOperations(inventory, `${name}-dr`, standby.region, prod);
+        expectOperations(inventory, name, prod.region, prod.operations);
+        expectOperations(inventory, standby.name, standby.region, prod.operations);
 
         // Route 53: PRIMARY → Seoul ALB with its health check, SECONDARY → Tokyo ALB with its own.
-        const zone = inventory.hostedZones.find((z) => z.name.replace(/\.$/, '') === prod.dns?.zone.name);
-        const failover = (zone?.records ?? []).filter((r) => r.name === prod.dns?.domain && r.type === 'A');
+        const zone = inventory.hostedZones.find((z) => z.name.replace(/\.$/, '') === prod.dns.zone);
+        const failover = (zone?.records ?? []).filter((r) => r.name === prod.dns.domain && r.type === 'A');
         expect(failover.map((r) => ({ failover: r.failover, target: r.aliasTarget, checked: Boolean(r.healthCheckId) })).sort((a, b) => String(a.failover).localeCompare(String(b.failover)))).toEqual([
           { failover: 'PRIMARY', target: primary.lb.dnsName, checked: true },
           { failover: 'SECONDARY', target: secondary.lb.dnsName, checked: true },
         ]);
         expect(new Set(failover.map((r) => r.healthCheckId)).size).toBe(2);
         expect(inventory.healthChecks).toBe(2);
+        // Each health check as configured: HTTPS on the load balancer it guards, with prod's settings.
+        const route53 = sandbox.clients.get('route53', 'us-east-1');
+        const checks = await Promise.all(
+          failover.map(async (r) => {
+            const config = (await route53.send(new GetHealthCheckCommand({ HealthCheckId: r.healthCheckId }))).HealthCheck?.HealthCheckConfig;
+            return {
+              failover: r.failover,
+              type: config?.Type,
+              fqdn: config?.FullyQualifiedDomainName,
+              port: config?.Port,
+              path: config?.ResourcePath,
+              failureThreshold: config?.FailureThreshold,
+              requestInterval: config?.RequestInterval,
+              regions: [...(config?.Regions ?? [])].sort(),
+            };
+          }),
+        );
+        expect(checks.sort((a, b) => String(a.failover).localeCompare(String(b.failover)))).toEqual([
+          { failover: 'PRIMARY', fqdn: primary.lb.dnsName, ...prod.healthCheck },
+          { failover: 'SECONDARY', fqdn: secondary.lb.dnsName, ...prod.healthCheck },
+        ]);
 
         const plan = await timed('prod: plan again', planAgain('prod'));
         expect(plan.code, `second plan of prod shows changes:\n${changesOf(plan)}`).toBe(0);
@@ -304,15 +466,15 @@ describe('end-to-end on the local emulator (moto)', () => {
       // Even an environment test that timed out is still tearing down: the backend its state is in goes last.
       await Promise.all(environmentRuns);
       const inventory = await sandbox.inventory([STATE_BACKEND_STACK]);
-      const bucket = inventory.buckets.find((b) => b.name === stateBackend.bucket);
+      const bucket = inventory.buckets.find((b) => b.name === EXPECTED.stateBackend.bucket);
       expect(bucket).toMatchObject({
-        region: stateBackend.region,
+        region: EXPECTED.stateBackend.region,
         versioning: 'Enabled',
         encryption: { algorithm: 'aws:kms', bucketKey: true },
         publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
       });
       expect(bucket?.policyStatements).toEqual(expect.arrayContaining(['DenyInsecureTransport', 'DenyOutdatedTls']));
-      expect(inventory.tables.find((t) => t.name === stateBackend.lockTable)).toMatchObject({
+      expect(inventory.tables.find((t) => t.name === EXPECTED.stateBackend.lockTable)).toMatchObject({
         status: 'ACTIVE',
         hashKey: 'LockID',
         pointInTimeRecovery: 'ENABLED',
@@ -339,7 +501,7 @@ async function stateSafety(): Promise<void> {
   if (!template || !schedule) throw new Error('dev is expected to have a launch template and a scheduled action');
   const apply = (...extra: string[]) => sandbox.terraform('dev', ['apply', '-auto-approve', '-input=false', '-no-color', ...extra]);
 
-  const before = await stateVersions(sandbox.clients, stateBackend, 'dev');
+  const before = await stateVersions(sandbox.clients, backend, 'dev');
   const latestBefore = before.at(-1);
   expect(latestBefore?.isLatest).toBe(true);
 
@@ -355,18 +517,18 @@ async function stateSafety(): Promise<void> {
   expect(refusal).toMatch(/Error acquiring the state lock/);
   expect(refusal).toMatch(/DynamoDB/);
   expect(refusal).toMatch(/ConditionalCheckFailed/);
-  expect(refusal).toContain(`Path:      ${stateBackend.bucket}/${stateBackend.project}/dev/terraform.tfstate`);
+  expect(refusal).toContain('Path:      web-app-tfstate-apne2-example/web-app/dev/terraform.tfstate');
 
   // The winner's template change started a rolling instance refresh, with the module's preferences.
   const refreshes = await sandbox.clients
-    .get('autoscaling', specs.dev?.region ?? '')
-    .send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: `${specs.dev?.project}-dev-web` }));
+    .get('autoscaling', EXPECTED.dev.region)
+    .send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: `${EXPECTED.dev.name}-web` }));
   expect(refreshes.InstanceRefreshes?.map((r) => ({ strategy: r.Strategy, minHealthy: r.Preferences?.MinHealthyPercentage, skipMatching: r.Preferences?.SkipMatching }))).toEqual([
     { strategy: 'Rolling', minHealthy: 80, skipMatching: true },
   ]);
 
   // The state is intact: readable, same lineage, serial moved on, older versions still there.
-  const after = await stateVersions(sandbox.clients, stateBackend, 'dev');
+  const after = await stateVersions(sandbox.clients, backend, 'dev');
   const latest = after.at(-1);
   expect(latest?.isLatest).toBe(true);
   expect(latest?.lineage).toBe(latestBefore?.lineage);
@@ -382,15 +544,15 @@ async function stateSafety(): Promise<void> {
   const killed = sandbox.terraform('dev', ['apply', '-auto-approve', '-input=false', '-no-color', `-replace=aws_autoscaling_schedule.${schedule}`], {
     onSpawn: (p) => (pid = p),
   });
-  let lock = await heldLock(sandbox.clients, stateBackend, 'dev');
+  let lock = await heldLock(sandbox.clients, backend, 'dev');
   for (let i = 0; i < 200 && !lock; i++) {
     await new Promise((r) => setTimeout(r, 50));
-    lock = await heldLock(sandbox.clients, stateBackend, 'dev');
+    lock = await heldLock(sandbox.clients, backend, 'dev');
   }
   expect(lock?.operation).toBe('OperationTypeApply');
   await killTree(pid, 0);
   expect((await killed).code).not.toBe(0);
-  const stale = await heldLock(sandbox.clients, stateBackend, 'dev');
+  const stale = await heldLock(sandbox.clients, backend, 'dev');
   expect(stale?.id).toBe(lock?.id);
   const blocked = await sandbox.terraform('dev', ['plan', '-input=false', '-no-color', '-lock-timeout=0s']);
   expect(blocked.code).not.toBe(0);
@@ -399,7 +561,7 @@ async function stateSafety(): Promise<void> {
   // The documented recovery: force-unlock with the lock ID, then carry on.
   const unlocked = await sandbox.terraform('dev', ['force-unlock', '-force', lock?.id ?? '']);
   expect(unlocked.code, unlocked.output).toBe(0);
-  expect(await heldLock(sandbox.clients, stateBackend, 'dev')).toBeUndefined();
+  expect(await heldLock(sandbox.clients, backend, 'dev')).toBeUndefined();
   const recovered = await planAgain('dev');
   expect(recovered.code, `plan after recovery:\n${changesOf(recovered)}`).toBe(0);
 }

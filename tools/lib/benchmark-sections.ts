@@ -1,12 +1,13 @@
 /**
  * Sections of BENCHMARKS.md that a command other than `npm run bench` writes
- * (`npm run bench:load`, tools/bench/load.ts), kept between HTML comment markers:
+ * (`npm run bench:load`, tools/bench/load.ts; `npm run mutate:report`,
+ * tools/mutate/report.ts), kept between HTML comment markers:
  * each command replaces only its own section, and a full `npm run bench`,
  * which writes the rest of the file anew, carries them over.
  */
 
 /** The commands whose sections `npm run bench` keeps. */
-export const KEPT_SECTIONS = ['bench:load'] as const;
+export const KEPT_SECTIONS = ['bench:load', 'mutate:report'] as const;
 
 const begin = (id: string) => `<!-- ${id}: begin (written by npm run ${id}) -->`;
 const end = (id: string) => `<!-- ${id}: end -->`;
