@@ -35,6 +35,11 @@ export default defineEnvironment({
       resource: 'primary/network/vpc',
       reason: 'dev holds no customer data; flow logs are off to save their ingestion cost',
     },
+    {
+      rule: 'CKV_AWS_150',
+      resource: 'primary/load-balancer/alb',
+      reason: 'dev is torn down and rebuilt freely; deletion protection would only stop its own teardown',
+    },
   ],
   deletionProtection: false,
   costTags: { CostCenter: 'engineering', Team: 'platform' },

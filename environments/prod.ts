@@ -8,7 +8,8 @@ export default defineEnvironment({
   project: 'web-app',
   name: 'prod',
   production: true,
-  account: '123456789012',
+  // An account of its own: dev and staging credentials, roles and mistakes cannot reach it (docs/accounts.md).
+  account: '210987654321',
   region: 'ap-northeast-2',
   availabilityZones: ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'],
   network: { vpcCidr: '10.30.0.0/16', natMode: 'per-az' },
@@ -48,10 +49,15 @@ export default defineEnvironment({
     alerts: [{ protocol: 'email', endpoint: 'platform@example.com' }],
     critical: [
       { protocol: 'email', endpoint: 'oncall@example.com' },
-      { protocol: 'https', endpoint: 'https://events.pagerduty.com/integration/REPLACE_ME/enqueue' },
+      // The PagerDuty integration URL is a credential: it lives in Parameter Store (SecureString), not here.
+      { protocol: 'https', endpointParameter: '/web-app/prod/pagerduty-url' },
     ],
     p95ResponseSeconds: 0.8,
   },
+  securityExceptions: [
+  ],
   deletionProtection: true,
+  // Created by the account baseline, before the first deploy: every role the stack creates stays inside it.
+  security: { permissionsBoundaryArn: 'arn:aws:iam::210987654321:policy/web-app-workload-boundary' },
   costTags: { CostCenter: 'engineering', Team: 'platform' },
 });

@@ -20,7 +20,7 @@ import { availabilityZones, certificateArn, region, slug } from './schema/primit
 import { resilienceSchema } from './schema/resilience';
 import type { alarmMetrics } from './schema/scaling';
 import { scalingSchema } from './schema/scaling';
-import { securityExceptionsSchema } from './schema/security';
+import { securityExceptionsSchema, securitySchema } from './schema/security';
 import { costTagsSchema } from './schema/tags';
 
 export { MAX_QUALIFIED_NAME, slug, type Report } from './schema/primitives';
@@ -44,11 +44,14 @@ export const environmentSchema = z
       .boolean()
       .default(false)
       .meta({ description: 'Production: the security pack also holds it to its production-only rules (ALB deletion protection). Decided here, not by the name.' }),
-    /** AWS account the environment lives in; key policies name it. */
+    /** AWS account the environment lives in; key and trust policies name it. */
     account: z
       .string()
       .regex(/^\d{12}$/, 'is not a 12-digit AWS account ID')
-      .meta({ description: '12-digit AWS account ID the environment lives in; key policies name it.' }),
+      .meta({
+        description:
+          '12-digit AWS account ID the environment lives in; key, trust and parameter policies name it, and certificates, the permissions boundary and key administrators must belong to it. Production belongs in an account of its own (docs/accounts.md).',
+      }),
     /** AWS region, e.g. `ap-northeast-2`. */
     region: region.meta({ description: 'AWS region, e.g. `ap-northeast-2`.' }),
     /** Explicit AZs (no data-source lookup, so plans work offline). At least 2. */
@@ -74,6 +77,8 @@ export const environmentSchema = z
     deletionProtection: z.boolean().default(true).meta({ description: 'ALB deletion protection: the load balancer cannot be deleted through the API while on.' }),
     monitoring: monitoringSchema,
     resilience: resilienceSchema,
+    /** Permissions boundary for every role, key administrators. */
+    security: securitySchema,
     /** Security-pack rules waived, each for one resource and with a reason. */
     securityExceptions: securityExceptionsSchema,
     /** Cost-allocation tags, applied to every resource through provider default_tags. */
@@ -90,6 +95,8 @@ export type AlarmMetric = (typeof alarmMetrics)[number];
 export type MonitoringSpec = EnvironmentSpec['monitoring'];
 export type ResilienceSpec = EnvironmentSpec['resilience'];
 export type SecurityException = EnvironmentSpec['securityExceptions'][number];
+export type SecuritySpec = EnvironmentSpec['security'];
+export type SubscriberSpec = MonitoringSpec['alerts'][number];
 export type DnsSpec = NonNullable<EnvironmentSpec['dns']>;
 export type StandbyRegionSpec = Extract<NonNullable<DnsSpec['failover']>, { kind: 'standby-region' }>;
 

@@ -49,6 +49,18 @@ export default defineEnvironment({
   monitoring: { alerts: [{ protocol: 'email', endpoint: 'platform@example.com' }] },
   // Game day: FIS interrupts two Spot instances; the 5xx alarm stops it.
   resilience: { chaos: { instances: 2, warning: 'PT2M' } },
+  securityExceptions: [
+    {
+      rule: 'CKV_AWS_150',
+      resource: 'primary/load-balancer/alb',
+      reason: 'staging holds no customer data and is rebuilt from code; a deleted ALB costs a redeploy, and teardown stays one step',
+    },
+    {
+      rule: 'CKV_AWS_338',
+      resource: 'primary/network/flow-log-group',
+      reason: 'staging carries test traffic only; 30 days of flow logs covers debugging, and a year would keep twelve times the log storage for nothing',
+    },
+  ],
   deletionProtection: false,
   costTags: { CostCenter: 'engineering', Team: 'platform' },
 });

@@ -1,4 +1,5 @@
 import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DnsSpec, EnvironmentSpec, StandbyRegionSpec } from '../environments/schema';
@@ -12,8 +13,10 @@ import {
   MaintenanceSite,
   ValidatedCertificate,
 } from '../modules/dns';
+import { alarmPublisher } from '../modules/monitoring';
 import { AlertTopic } from '../modules/notifications';
 import { applySecurityPack, waive } from '../modules/security';
+import { applyPermissionsBoundary, useAccount } from '../modules/shared/iam';
 import { OperationsKey } from '../modules/shared/kms';
 import { ProviderScope } from '../modules/shared/provider-scope';
 import { type BackendSettings, stateKey, stateKmsAlias } from './backend-settings';
@@ -38,13 +41,17 @@ export class EnvironmentStack extends TerraformStack {
   private readonly tags: Record<string, string>;
   private readonly qualifiedName: string;
   private readonly account: string;
+  private readonly keyAdministrators?: readonly string[];
   private readonly target: DeployTarget;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     const env = props.environment;
     super(scope, env.name);
+    // First, before any child exists: every trust policy below names this account.
+    useAccount(this, env.account);
     this.qualifiedName = `${env.project}-${env.name}`;
     this.account = env.account;
+    this.keyAdministrators = env.security.keyAdministratorArns;
     this.tags = environmentTags(env);
     this.target = props.target ?? AWS_TARGET;
 
@@ -63,9 +70,11 @@ export class EnvironmentStack extends TerraformStack {
       throw new Error(`${env.name}: no certificateArn and no dns to issue one (schema should have caught this)`);
     };
 
+    // Nor its SSM parameters: a webhook whose URL is one is left out of an isolated target's topics.
+    const tierSpec = isolated ? withoutParameterSubscribers(env) : env;
     this.primary = new WebTier(this, 'primary', {
       name: this.qualifiedName,
-      spec: env,
+      spec: tierSpec,
       certificateArn: certificateFor(this, env.certificateArn),
       tags: this.tags,
     });
@@ -76,7 +85,7 @@ export class EnvironmentStack extends TerraformStack {
         const standbyScope = this.regionScope('standby', standby.region);
         this.standby = new WebTier(standbyScope, 'tier', {
           name: `${this.qualifiedName}-dr`,
-          spec: standbySpec(env, standby),
+          spec: standbySpec(tierSpec, standby),
           certificateArn: certificateFor(standbyScope, standby.certificateArn),
           tags: { ...this.tags, Role: 'standby' },
         });
@@ -84,6 +93,8 @@ export class EnvironmentStack extends TerraformStack {
       this.addDns(dns, zone);
     }
 
+    const boundary = env.security.permissionsBoundaryArn;
+    if (boundary) applyPermissionsBoundary(this, boundary);
     applySecurityPack(this, { production: env.production });
     env.securityExceptions.forEach((exception, i) => {
       waive(constructAt(this, exception.resource, `${env.name}.securityExceptions[${i}].resource`), exception.rule, exception.reason);
@@ -127,11 +138,20 @@ export class EnvironmentStack extends TerraformStack {
     // Route 53 health-check metrics exist only in us-east-1, so the alarm, its
     // topic and (for CloudFront) the certificate live there.
     const usEast1 = this.regionScope('us_east_1', 'us-east-1');
-    const key = new OperationsKey(usEast1, 'dns-alerts-key', { alias: `${this.qualifiedName}-dns-alerts`, account: this.account, region: 'us-east-1' });
+    // Its only users are the health-check alarms (`<qualified name>-…-health-check`): no log group, no queue.
+    const key = new OperationsKey(usEast1, 'dns-alerts-key', {
+      alias: `${this.qualifiedName}-dns-alerts`,
+      account: this.account,
+      region: 'us-east-1',
+      administratorArns: this.keyAdministrators,
+      alarmNamePrefix: this.qualifiedName,
+    });
+    const partition = new DataAwsPartition(usEast1, 'partition', {}).partition;
     const alerts = new AlertTopic(usEast1, 'dns-alerts', {
       name: `${this.qualifiedName}-dns-alerts`,
       kmsKeyId: key.keyArn,
       subscribers: dns.alarmEmails.map((endpoint) => ({ protocol: 'email', endpoint })),
+      publishers: [alarmPublisher(partition, 'us-east-1', this.account, this.qualifiedName)],
     });
     const checkOf = (id: string, tier: WebTier, name: string) =>
       new EndpointHealthCheck(this, id, {
@@ -183,6 +203,12 @@ function constructAt(stack: Construct, path: string, field: string): Construct {
   return node;
 }
 
+/** The environment without the subscribers whose endpoint is an SSM parameter of the account. */
+function withoutParameterSubscribers(env: EnvironmentSpec): EnvironmentSpec {
+  const own = (list: EnvironmentSpec['monitoring']['alerts']) => list.filter((s) => s.endpointParameter === undefined);
+  return { ...env, monitoring: { ...env.monitoring, alerts: own(env.monitoring.alerts), critical: own(env.monitoring.critical) } };
+}
+
 /** A certificate requested from ACM for an isolated target's environment without DNS. */
 function requestedCertificate(scope: Construct, domainName: string): string {
   return new AcmCertificate(scope, 'sandbox-certificate', { domainName, validationMethod: 'DNS' }).arn;
@@ -197,7 +223,7 @@ function loadBalancerTarget(tier: WebTier): AliasTarget {
  * capacity and split its failover config gives; it only tracks load (no
  * forecast or schedules: it has no traffic history of its own until failover).
  */
-function standbySpec(env: EnvironmentSpec, standby: StandbyRegionSpec): TierSpec {
+function standbySpec(env: TierSpec, standby: StandbyRegionSpec): TierSpec {
   return {
     ...env,
     region: standby.region,

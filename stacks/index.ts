@@ -1,12 +1,11 @@
 import { App } from 'cdktf';
 import type { EnvironmentSpec } from '../environments/schema';
-import type { BackendSettings } from './backend-settings';
 import { EnvironmentStack } from './environment-stack';
-import { StateBackendStack } from './state-backend-stack';
+import { StateBackendStack, type StateBackendStackSettings } from './state-backend-stack';
 import { AWS_TARGET, type DeployTarget } from './target';
 
 export { EnvironmentStack } from './environment-stack';
-export { StateBackendStack, STATE_BACKEND_STACK } from './state-backend-stack';
+export { StateBackendStack, STATE_BACKEND_STACK, type StateBackendStackSettings } from './state-backend-stack';
 export type { BackendSettings } from './backend-settings';
 export { AWS_TARGET, type DeployTarget } from './target';
 
@@ -14,7 +13,8 @@ export { AWS_TARGET, type DeployTarget } from './target';
 export function buildStacks(
   app: App,
   environments: readonly EnvironmentSpec[],
-  backend: BackendSettings,
+  /** Where state lives, and the CI access to it (environments/state-backend.ts). */
+  backend: StateBackendStackSettings,
   target: DeployTarget = AWS_TARGET,
 ) {
   return {

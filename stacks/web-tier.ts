@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
-import type { AlarmMetric, EnvironmentSpec } from '../environments/schema';
+import type { AlarmMetric, EnvironmentSpec, SubscriberSpec } from '../environments/schema';
 import { WebFleet } from '../modules/compute';
 import { LoadBalancer } from '../modules/load-balancer';
 import { Monitoring } from '../modules/monitoring';
+import type { Subscriber } from '../modules/notifications';
 import { Network } from '../modules/network';
-import { launchHookName, LifecycleHooks, SpotChaosExperiment, SpotInterruptionHandler } from '../modules/resilience';
+import { launchHookName, LifecycleHooks, SpotChaosExperiment, SpotInterruptionHandler, spotHandlerLogGroupName } from '../modules/resilience';
 import { type MetricSpec, Scaling } from '../modules/scaling';
 import { OperationsKey } from '../modules/shared/kms';
 
@@ -23,7 +24,9 @@ export type TierSpec = Pick<
   | 'flowLogs'
   | 'deletionProtection'
   | 'account'
+  | 'project'
   | 'name'
+  | 'security'
   | 'monitoring'
   | 'resilience'
 >;
@@ -59,7 +62,22 @@ export class WebTier extends Construct {
     super(scope, id);
     const { spec, name } = props;
     const { monitoring, resilience } = spec;
-    this.key = new OperationsKey(this, 'ops-key', { alias: `${name}-ops`, account: spec.account, region: spec.region });
+    const handlesSpot = resilience.spotInterruptionHandler.enabled;
+    this.key = new OperationsKey(this, 'ops-key', {
+      alias: `${name}-ops`,
+      account: spec.account,
+      region: spec.region,
+      administratorArns: spec.security.keyAdministratorArns,
+      // Monitoring names its alarms `<name>-…`; they publish to topics under this key.
+      alarmNamePrefix: name,
+      // The tier's log groups, named as the network module and the Spot handler name them.
+      logGroupNames: [
+        ...(spec.flowLogs.enabled ? [`/aws/vpc-flow-logs/${name}`] : []),
+        ...(handlesSpot ? [spotHandlerLogGroupName(name)] : []),
+      ],
+      // The handler's rules are `<name>-spot-…` and dead-letter to its queue under this key.
+      eventRuleNamePrefix: handlesSpot ? `${name}-spot` : undefined,
+    });
 
     this.network = new Network(this, 'network', {
       name,
@@ -83,11 +101,17 @@ export class WebTier extends Construct {
       ingressCidrs: spec.loadBalancer.ingressCidrs,
       deletionProtection: spec.deletionProtection,
       accessLogRetentionDays: spec.loadBalancer.accessLogRetentionDays,
+      webAcl: spec.loadBalancer.webAcl,
+      account: spec.account,
       healthCheck: { path: spec.app.healthPath },
     });
 
     this.fleet = new WebFleet(this, 'fleet', {
       name,
+      account: spec.account,
+      region: spec.region,
+      // The environment's parameters; a standby reads the same path in its own region.
+      parameterPath: `/${spec.project}/${spec.name}`,
       vpcId: this.network.vpcId,
       subnetIds: this.network.privateSubnetIds,
       instanceTypes: spec.instanceTypes,
@@ -114,27 +138,30 @@ export class WebTier extends Construct {
     this.monitoring = new Monitoring(this, 'monitoring', {
       name,
       region: spec.region,
+      account: spec.account,
       autoScalingGroupName: this.fleet.autoScalingGroupName,
       loadBalancerArnSuffix: this.loadBalancer.loadBalancerArnSuffix,
       targetGroupArnSuffix: this.loadBalancer.targetGroupArnSuffix,
       kmsKeyArn: this.key.keyArn,
-      alertSubscribers: monitoring.alerts,
-      criticalSubscribers: monitoring.critical,
+      alertSubscribers: monitoring.alerts.map(subscriberOf),
+      criticalSubscribers: monitoring.critical.map(subscriberOf),
       thresholds: monitoring,
     });
 
     if (resilience.lifecycleHooks.enabled) {
       this.lifecycleHooks = new LifecycleHooks(this, 'lifecycle-hooks', {
         name,
+        account: spec.account,
         autoScalingGroupName: this.fleet.autoScalingGroupName,
         kmsKeyArn: this.key.keyArn,
         launchHeartbeatSeconds: resilience.lifecycleHooks.launchHeartbeatSeconds,
         terminateHeartbeatSeconds: resilience.lifecycleHooks.terminateHeartbeatSeconds,
       });
     }
-    if (resilience.spotInterruptionHandler.enabled) {
+    if (handlesSpot) {
       this.spotHandler = new SpotInterruptionHandler(this, 'spot-handler', {
         name,
+        account: spec.account,
         autoScalingGroupName: this.fleet.autoScalingGroupName,
         autoScalingGroupArn: this.fleet.autoScalingGroupArn,
         topicArn: this.monitoring.alertsTopicArn,
@@ -227,4 +254,11 @@ export class WebTier extends Construct {
         };
     }
   }
+}
+
+/** A subscriber as the module takes it: the schema has checked that each protocol has its own field. */
+function subscriberOf(subscriber: SubscriberSpec): Subscriber {
+  if (subscriber.protocol === 'email' && subscriber.endpoint !== undefined) return { protocol: 'email', endpoint: subscriber.endpoint };
+  if (subscriber.protocol === 'https' && subscriber.endpointParameter !== undefined) return { protocol: 'https', endpointParameter: subscriber.endpointParameter };
+  throw new Error(`subscriber ${JSON.stringify(subscriber)} has no ${subscriber.protocol === 'email' ? 'endpoint' : 'endpointParameter'} (schema should have caught this)`);
 }

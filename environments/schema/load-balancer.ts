@@ -1,5 +1,6 @@
 /** Who may reach the Application Load Balancer, and how long its access logs are kept. */
 import { z } from 'zod';
+import { DEFAULT_WEB_ACL } from '../../modules/load-balancer';
 import { cidr } from './primitives';
 
 export const loadBalancerSchema = z
@@ -17,6 +18,11 @@ export const loadBalancerSchema = z
       .min(1)
       .default(90)
       .meta({ description: 'Days the S3 bucket keeps the load balancer\'s access logs before expiring them; at least 1.' }),
+    /** An AWS WAF web ACL with AWS's managed common and known-bad-inputs rules (Checkov CKV2_AWS_28). */
+    webAcl: z
+      .boolean()
+      .default(DEFAULT_WEB_ACL)
+      .meta({ description: "Put an AWS WAF web ACL (AWS managed common and known-bad-inputs rule sets) in front of the load balancer; about $7 a month plus requests. The common rule set blocks request bodies over 8 KB." }),
   })
   .prefault({})
-  .meta({ description: 'The Application Load Balancer: ingress and access logs.' });
+  .meta({ description: 'The Application Load Balancer: ingress, access logs and its web ACL.' });

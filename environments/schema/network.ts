@@ -1,5 +1,6 @@
 /** The VPC, its subnets and NAT gateways, and its flow logs. */
 import { z } from 'zod';
+import { DEFAULT_FLOW_LOG_RETENTION_DAYS } from '../../modules/network';
 import { natMode, retentionDays, subnetCidr, vpcCidr } from './primitives';
 
 export const networkSchema = z
@@ -36,7 +37,7 @@ export const flowLogsSchema = z
     /** Whether the VPC's flow logs are recorded to CloudWatch Logs. */
     enabled: z.boolean().default(true).meta({ description: 'Record the VPC\'s flow logs (all traffic) to CloudWatch Logs.' }),
     /** Days to keep flow logs; one of CloudWatch Logs' retentions. */
-    retentionDays: retentionDays.default(90).meta({ description: 'Days to keep flow logs; one of CloudWatch Logs\' retention periods.' }),
+    retentionDays: retentionDays.default(DEFAULT_FLOW_LOG_RETENTION_DAYS).meta({ description: 'Days to keep flow logs; one of CloudWatch Logs\' retention periods.' }),
   })
   .prefault({})
   .meta({ description: 'VPC flow logs.' });

@@ -13,13 +13,14 @@ import type { networkSchema } from './network';
 import { checkAvailabilityZones, checkCertificateAccount, checkCertificateRegion, MAX_QUALIFIED_NAME, type Report } from './primitives';
 import type { resilienceSchema } from './resilience';
 import { checkScaling, type scalingSchema } from './scaling';
-import { checkSecurityExceptions, type securityExceptionsSchema } from './security';
+import { checkSecurity, checkSecurityExceptions, type securityExceptionsSchema, type securitySchema } from './security';
 import type { costTagsSchema } from './tags';
 
 /** The sections the rules read, each present only when it parsed. */
 export interface ParsedSections {
   project?: string;
   name?: string;
+  production?: boolean;
   account?: string;
   region?: string;
   availabilityZones?: string[];
@@ -32,6 +33,7 @@ export interface ParsedSections {
   dns?: z.output<typeof dnsSchema>;
   scaling?: z.output<typeof scalingSchema>;
   resilience?: z.output<typeof resilienceSchema>;
+  security?: z.output<typeof securitySchema>;
   securityExceptions?: z.output<typeof securityExceptionsSchema>;
   costTags?: z.output<typeof costTagsSchema>;
 }
@@ -49,6 +51,7 @@ export function crossFieldRules(env: ParsedSections, report: Report): void {
   checkDns(env, report);
   checkScaling(env, report);
   checkResilience(env, report);
+  checkSecurity(env, report);
   checkSecurityExceptions(env, report);
   checkTags(env, report);
 }

@@ -2,7 +2,6 @@ import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
@@ -57,6 +56,16 @@ export interface InstancesDistribution {
 export interface WebFleetProps {
   /** Prefix for names, e.g. `web-app-prod`. */
   readonly name: string;
+  /** Account the instances run in: their trust policy and the parameters they may read name it. */
+  readonly account: string;
+  /** Region the instances run in: the parameters they may read are this region's. */
+  readonly region: string;
+  /**
+   * SSM Parameter Store path the instances may read below (and SecureStrings
+   * decrypt), e.g. `/web-app/prod`: the application's own configuration and
+   * no other parameter of the account.
+   */
+  readonly parameterPath: string;
   readonly vpcId: string;
   /** Private subnets the instances launch into. */
   readonly subnetIds: string[];
@@ -202,6 +211,8 @@ function checkFleetProps(props: WebFleetProps): void {
   const percent = props.instancesDistribution?.onDemandPercentageAboveBaseCapacity;
   if (percent !== undefined && (percent < 0 || percent > 100)) problems.push(`onDemandPercentageAboveBaseCapacity ${percent} is outside 0–100`);
   if (props.instanceTypes.length === 0) problems.push('needs at least one instance type');
+  // `/` alone would grant every parameter of the account, the very thing the path exists to prevent.
+  if (!/^(\/[A-Za-z0-9_.-]+)+\/?$/.test(props.parameterPath)) problems.push(`parameterPath ${JSON.stringify(props.parameterPath)} is not a parameter path like /web-app/prod`);
   if (problems.length > 0) throw new Error(`WebFleet ${props.name}: ${problems.join('; ')}`);
 }
 
@@ -223,15 +234,12 @@ export class WebFleet extends Construct {
     const sg = this.securityGroup(props);
     this.securityGroupId = sg.id;
 
-    const partition = new DataAwsPartition(this, 'partition', {});
+    const partition = new DataAwsPartition(this, 'partition', {}).partition;
     const role = new IamRole(this, 'role', {
       name: `${props.name}-instance`,
-      assumeRolePolicy: assumeRolePolicy(this, 'ec2-trust', 'ec2.amazonaws.com'),
+      assumeRolePolicy: assumeRolePolicy(this, 'ec2-trust', 'ec2.amazonaws.com', { account: props.account }),
     });
-    new IamRolePolicyAttachment(this, 'ssm-core', {
-      role: role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    });
+    new IamRolePolicy(this, 'instance-policy', { name: 'session-manager-and-parameters', role: role.name, policy: this.instancePolicy(props, partition) });
     const profile = new IamInstanceProfile(this, 'profile', { name: `${props.name}-instance`, role: role.name });
 
     const [defaultType] = props.instanceTypes;
@@ -325,6 +333,47 @@ export class WebFleet extends Construct {
       });
       new IamRolePolicy(this, 'readiness-policy', { name: 'report-ready', role: role.name, policy: completeHook.json });
     }
+  }
+
+  /**
+   * What an instance may do, in place of `AmazonSSMManagedInstanceCore`,
+   * whose `ssm:GetParameter*` on `*` reads every parameter of the account:
+   * the agent registers and keeps its message channels (Session Manager, no
+   * SSH), and the app reads its own parameters only. Run Command's
+   * ec2messages channel stays, as the agent polls it; association, inventory
+   * and patching actions are gone, as nothing here uses State Manager.
+   */
+  private instancePolicy(props: WebFleetProps, partition: string): string {
+    const path = props.parameterPath.replace(/\/+$/, '');
+    const parameters = `arn:${partition}:ssm:${props.region}:${props.account}:parameter${path}`;
+    return new DataAwsIamPolicyDocument(this, 'instance-permissions', {
+      statement: [
+        // These actions have no resource-level permissions: '*' is the only resource they take.
+        { sid: 'RegisterWithSystemsManager', actions: ['ssm:UpdateInstanceInformation'], resources: ['*'] },
+        {
+          sid: 'SessionManagerChannels',
+          actions: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+          resources: ['*'],
+        },
+        {
+          sid: 'AgentMessages',
+          actions: ['ec2messages:AcknowledgeMessage', 'ec2messages:DeleteMessage', 'ec2messages:FailMessage', 'ec2messages:GetEndpoint', 'ec2messages:GetMessages', 'ec2messages:SendReply'],
+          resources: ['*'],
+        },
+        // GetParametersByPath is authorized against the path itself, the others against each parameter below it.
+        { sid: 'ReadOwnParameters', actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'], resources: [parameters, `${parameters}/*`] },
+        {
+          // SecureStrings: decrypt only as Parameter Store, for a parameter below the path.
+          sid: 'DecryptOwnSecureStrings',
+          actions: ['kms:Decrypt'],
+          resources: [`arn:${partition}:kms:${props.region}:${props.account}:key/*`],
+          condition: [
+            { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${props.region}.amazonaws.com`] },
+            { test: 'ArnLike', variable: 'kms:EncryptionContext:PARAMETER_ARN', values: [`${parameters}/*`] },
+          ],
+        },
+      ],
+    }).json;
   }
 
   private securityGroup(props: WebFleetProps): SecurityGroup {

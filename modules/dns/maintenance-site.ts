@@ -2,11 +2,12 @@ import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distr
 import { CloudfrontOriginAccessControl } from '@cdktf/provider-aws/lib/cloudfront-origin-access-control';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Construct } from 'constructs';
-import { denyInsecureTransport } from '../shared/iam';
-import { waive } from '../security';
+import { denyInsecureTransport, recordedAccount } from '../shared/iam';
+import { accountOf, ServerAccessLogBucket, waive } from '../security';
 import { lockDownBucket } from '../shared/s3';
 import type { AliasTarget } from './records';
 
@@ -24,6 +25,16 @@ export interface MaintenanceSiteProps {
    * @default 'PriceClass_200' (includes Asia)
    */
   readonly priceClass?: string;
+  /**
+   * Account of the site; its access-log bucket accepts this account's deliveries only.
+   * @default the stack's account (`useAccount`), else the account of `certificateArn` (CloudFront takes certificates of its own account only)
+   */
+  readonly account?: string;
+  /**
+   * Days to keep the page bucket's server access logs.
+   * @default 90
+   */
+  readonly accessLogRetentionDays?: number;
 }
 
 const PAGE = 'maintenance.html';
@@ -33,8 +44,9 @@ const SECURITY_HEADERS = '67f7725c-6f97-4210-82d7-5512b31e9d03';
 
 /**
  * A static maintenance page: CloudFront over a private, encrypted bucket that
- * only this distribution can read (origin access control). Every path serves
- * the page with 503, so clients and crawlers know it is temporary.
+ * only this distribution can read (origin access control), with the bucket's
+ * requests logged to a second bucket. Every path serves the page with 503, so
+ * clients and crawlers know it is temporary.
  */
 export class MaintenanceSite extends Construct {
   public readonly target: AliasTarget;
@@ -47,6 +59,20 @@ export class MaintenanceSite extends Construct {
     lockDownBucket(this, bucket.id, { kind: 'sse-s3' });
     waive(bucket, 'CKV_AWS_145', 'one public maintenance page; KMS would add a key policy for CloudFront and protect nothing secret');
     waive(bucket, 'CKV_AWS_21', 'the page is rewritten from code on every deploy; versions keep nothing of value');
+    waive(bucket, 'CKV_AWS_144', 'the page is rewritten from code on every deploy; a second-region copy would hold nothing that is not in git');
+    waive(bucket, 'CKV2_AWS_62', 'one object written by Terraform; there is nothing to react to in per-object events');
+    // Nothing expires (the page must stay), but failed uploads must not linger.
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket: bucket.id,
+      rule: [{ id: 'abort-incomplete-uploads', status: 'Enabled', filter: [{ prefix: '' }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }] }],
+    });
+    const logs = new ServerAccessLogBucket(this, 'access-logs', {
+      bucketPrefix: `${props.name}-maint-logs-`.slice(0, 37),
+      account: props.account ?? recordedAccount(this) ?? accountOf(props.certificateArn),
+      sourceBucketArns: [bucket.arn],
+      retentionDays: props.accessLogRetentionDays ?? 90,
+    });
+    logs.logBucket(this, 'logging', bucket.id, 'maintenance');
     new S3Object(this, 'page', {
       bucket: bucket.id,
       key: PAGE,
@@ -63,6 +89,7 @@ export class MaintenanceSite extends Construct {
     });
     const origin = 'maintenance-bucket';
     const distribution = new CloudfrontDistribution(this, 'cdn', {
+      // Reasons these CloudFront checks do not apply to a static failover page are waived below.
       enabled: true,
       comment: `Maintenance page for ${props.domainName}`,
       aliases: [props.domainName],
@@ -95,6 +122,11 @@ export class MaintenanceSite extends Construct {
       },
     });
 
+    waive(distribution, 'CKV_AWS_68', 'serves one static page from S3 (GET/HEAD only, no application behind it); a us-east-1 WAF would guard nothing rules can match');
+    waive(distribution, 'CKV2_AWS_47', 'no WAF (see CKV_AWS_68): there is no Java or any application behind the page for Log4j rules to protect');
+    waive(distribution, 'CKV_AWS_86', 'standard logs need an ACL-enabled bucket (CKV2_AWS_65 forbids ACLs); the page bucket logs its origin requests instead');
+    waive(distribution, 'CKV_AWS_310', 'the page is itself the failover target of the app; a second origin would be a copy of the same static file');
+    waive(distribution, 'CKV_AWS_374', 'the page must reach every user the app serves, wherever they are; the app sets no geographic limit either');
     const readByDistribution = new DataAwsIamPolicyDocument(this, 'policy-document', {
       statement: [
         {

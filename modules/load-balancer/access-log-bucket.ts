@@ -13,6 +13,8 @@ export interface AccessLogBucketProps {
   readonly bucketPrefix: string;
   /** Key prefix the load balancer writes under. */
   readonly logPrefix: string;
+  /** Account of the load balancer: the only one whose logs the bucket accepts. */
+  readonly account: string;
   /**
    * Days before log objects expire.
    * @default 90
@@ -47,6 +49,9 @@ export class AccessLogBucket extends Construct {
     lockDownBucket(this, bucket.id, { kind: 'sse-s3' });
     waive(bucket, 'CKV_AWS_145', 'ALB access-log delivery writes only to SSE-S3 buckets; KMS would stop the logs');
     waive(bucket, 'CKV_AWS_21', 'access logs are written once and expire; versions would only keep expired logs longer');
+    waive(bucket, 'CKV_AWS_18', 'this bucket is a log destination itself; logging it would only log the log deliveries');
+    waive(bucket, 'CKV_AWS_144', 'access logs are an expiring troubleshooting aid; a second-region copy is not worth its bucket, role and transfer cost');
+    waive(bucket, 'CKV2_AWS_62', 'log files arrive every five minutes and nothing consumes per-object events; they are read on demand');
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucket.id,
       rule: [
@@ -60,11 +65,13 @@ export class AccessLogBucket extends Construct {
       ],
     });
 
-    // Regions older than August 2022 deliver from a regional ELB account;
-    // newer ones from the log-delivery service principal. Granting both keeps
-    // the module region-agnostic.
+    // Regions older than August 2022 (Seoul and Tokyo among them) deliver from
+    // a regional ELB account; newer ones from the log-delivery service
+    // principal. Granting both keeps the module region-agnostic. Either may
+    // write only under this account's own prefix, so the bucket takes no
+    // other account's logs.
     const elbAccount = new DataAwsElbServiceAccount(this, 'elb-account', {});
-    const logObjects = `${bucket.arn}/${props.logPrefix}/AWSLogs/*`;
+    const logObjects = `${bucket.arn}/${props.logPrefix}/AWSLogs/${props.account}/*`;
     const document = new DataAwsIamPolicyDocument(this, 'policy-document', {
       statement: [
         {
@@ -78,6 +85,8 @@ export class AccessLogBucket extends Construct {
           actions: ['s3:PutObject'],
           resources: [logObjects],
           principals: [{ type: 'Service', identifiers: ['logdelivery.elasticloadbalancing.amazonaws.com'] }],
+          // The service principal acts for any account's load balancer; this names ours.
+          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.account] }],
         },
         ...denyInsecureTransport(bucket.arn),
       ],

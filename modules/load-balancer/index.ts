@@ -3,7 +3,11 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
+import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Construct } from 'constructs';
+import { accountOf, waive } from '../security';
+import { recordedAccount } from '../shared/iam';
 import { AccessLogBucket } from './access-log-bucket';
 
 export interface TargetHealthCheck {
@@ -38,9 +42,21 @@ export interface LoadBalancerProps {
   readonly ingressCidrs?: readonly string[];
   /**
    * TLS negotiation policy for the HTTPS listener.
-   * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+   * @default DEFAULT_SSL_POLICY: TLS 1.3 and 1.2, forward-secret ciphers only
    */
   readonly sslPolicy?: string;
+  /**
+   * Account of the load balancer; its access-log bucket accepts this account's logs only.
+   * @default the stack's account (`useAccount`), else the account of `certificateArn` (a listener takes certificates of its own account only)
+   */
+  readonly account?: string;
+  /**
+   * Put an AWS WAF web ACL in front of the load balancer, with the AWS
+   * managed common rule set and known-bad-inputs rules (Log4j among them).
+   * Costs about $7 a month plus $0.60 per million requests.
+   * @default true
+   */
+  readonly webAcl?: boolean;
   /**
    * Refuse API deletion of the load balancer.
    * @default true
@@ -66,10 +82,18 @@ export interface LoadBalancerProps {
 }
 
 const ACCESS_LOG_PREFIX = 'alb';
+/** TLS 1.3 and 1.2 with forward-secret (ECDHE) ciphers only: no static-RSA key exchange, no CBC-SHA1. */
+/** On by default; the environment schema uses it. */
+export const DEFAULT_WEB_ACL = true;
+
+export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06';
+/** AWS managed rule groups of the web ACL, in priority order. */
+export const WEB_ACL_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'] as const;
 
 /**
- * An internet-facing ALB: HTTPS with a TLS 1.3 policy, HTTP redirected to
- * HTTPS, invalid headers dropped, access logs on, one target group.
+ * An internet-facing ALB: HTTPS with a TLS 1.3 forward-secret policy, HTTP
+ * redirected to HTTPS, invalid headers dropped, access logs on, a WAF in
+ * front, one target group.
  */
 export class LoadBalancer extends Construct {
   public readonly securityGroupId: string;
@@ -83,6 +107,8 @@ export class LoadBalancer extends Construct {
   public readonly targetGroupArnSuffix: string;
   public readonly httpsListener: LbListener;
   public readonly accessLogBucketName: string;
+  /** ARN of the web ACL, when there is one. */
+  public readonly webAclArn?: string;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
@@ -97,7 +123,7 @@ export class LoadBalancer extends Construct {
     this.securityGroupId = sg.id;
     for (const port of [443, 80]) {
       (props.ingressCidrs ?? ['0.0.0.0/0']).forEach((cidr, i) => {
-        new VpcSecurityGroupIngressRule(this, `ingress-${port}-${i}`, {
+        const rule = new VpcSecurityGroupIngressRule(this, `ingress-${port}-${i}`, {
           securityGroupId: sg.id,
           description: port === 443 ? 'HTTPS from clients' : 'HTTP from clients, redirected to HTTPS',
           ipProtocol: 'tcp',
@@ -105,12 +131,16 @@ export class LoadBalancer extends Construct {
           toPort: port,
           cidrIpv4: cidr,
         });
+        if (port === 80 && cidr === '0.0.0.0/0') {
+          waive(rule, 'CKV_AWS_260', 'the port 80 listener only answers 301 to HTTPS (CKV2_AWS_20); closing it would break http:// links, not protect anything');
+        }
       });
     }
 
     const logs = new AccessLogBucket(this, 'access-logs', {
       bucketPrefix: `${props.name}-alb-logs-`,
       logPrefix: ACCESS_LOG_PREFIX,
+      account: props.account ?? recordedAccount(this) ?? accountOf(props.certificateArn),
       retentionDays: props.accessLogRetentionDays,
     });
     this.accessLogBucketName = logs.bucketName;
@@ -131,6 +161,7 @@ export class LoadBalancer extends Construct {
     this.loadBalancerArnSuffix = alb.arnSuffix;
     this.dnsName = alb.dnsName;
     this.zoneId = alb.zoneId;
+    if (props.webAcl ?? DEFAULT_WEB_ACL) this.webAclArn = this.addWebAcl(props.name, alb);
 
     const hc = props.healthCheck ?? {};
     const targets = new LbTargetGroup(this, 'targets', {
@@ -162,7 +193,7 @@ export class LoadBalancer extends Construct {
       loadBalancerArn: alb.arn,
       port: 443,
       protocol: 'HTTPS',
-      sslPolicy: props.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      sslPolicy: props.sslPolicy ?? DEFAULT_SSL_POLICY,
       certificateArn: props.certificateArn,
       defaultAction: [{ type: 'forward', targetGroupArn: targets.arn }],
     });
@@ -172,5 +203,28 @@ export class LoadBalancer extends Construct {
       protocol: 'HTTP',
       defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
     });
+  }
+
+  /** A regional web ACL: allow by default, AWS managed rule groups block known attacks. */
+  private addWebAcl(name: string, alb: Lb): string {
+    const metric = (suffix: string) => ({ cloudwatchMetricsEnabled: true, metricName: `${name}-${suffix}`, sampledRequestsEnabled: true });
+    const acl = new Wafv2WebAcl(this, 'web-acl', {
+      name: `${name}-alb`,
+      description: `AWS managed protections in front of ${name}-alb`,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      rule: WEB_ACL_RULE_GROUPS.map((group, priority) => ({
+        name: group,
+        priority,
+        // `none`: the groups' own block actions apply.
+        overrideAction: { none: {} },
+        // The provider types `statement` loosely; it is passed to Terraform as written, so snake_case.
+        statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } },
+        visibilityConfig: metric(group),
+      })),
+      visibilityConfig: metric('web-acl'),
+    });
+    new Wafv2WebAclAssociation(this, 'web-acl-association', { resourceArn: alb.arn, webAclArn: acl.arn });
+    return acl.arn;
   }
 }

@@ -1,7 +1,8 @@
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { Construct } from 'constructs';
-import { AlertTopic, type Subscriber } from '../notifications';
+import { AlertTopic, type Subscriber, type TopicPublisher } from '../notifications';
 import { SPOT_INTERRUPTION_METRIC, SPOT_METRIC_DIMENSION, SPOT_METRICS_NAMESPACE, REBALANCE_RECOMMENDATION_METRIC } from '../resilience/spot-signals';
 import { dashboardBody, type MetricLine } from './dashboard';
 
@@ -29,8 +30,10 @@ export interface MonitoringThresholds {
 export interface MonitoringProps {
   /** Prefix for names, e.g. `web-app-prod`. */
   readonly name: string;
-  /** Region of the fleet (dashboard widgets name it). */
+  /** Region of the fleet (dashboard widgets and the alarms' ARNs name it). */
   readonly region: string;
+  /** Account of the alarms: only they may publish to the topics. */
+  readonly account: string;
   readonly autoScalingGroupName: string;
   /** `app/<lb>/<id>`. */
   readonly loadBalancerArnSuffix: string;
@@ -44,6 +47,11 @@ export interface MonitoringProps {
   readonly criticalSubscribers?: readonly Subscriber[];
   /** @default the seed's thresholds */
   readonly thresholds?: MonitoringThresholds;
+}
+
+/** CloudWatch, publishing for the alarms named `<prefix>-…` of one account and region. */
+export function alarmPublisher(partition: string, region: string, account: string, prefix: string): TopicPublisher {
+  return { service: 'cloudwatch.amazonaws.com', account, sourceArn: `arn:${partition}:cloudwatch:${region}:${account}:alarm:${prefix}-*` };
 }
 
 /**
@@ -61,11 +69,15 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const t = { ...MONITORING_THRESHOLD_DEFAULTS, ...props.thresholds };
-    const alerts = new AlertTopic(this, 'alerts', { name: `${props.name}-alerts`, kmsKeyId: props.kmsKeyArn, subscribers: props.alertSubscribers });
+    const partition = new DataAwsPartition(this, 'partition', {}).partition;
+    // Every alarm here is named `<name>-…`; the topics take alarms of this account and region only.
+    const publishers = [alarmPublisher(partition, props.region, props.account, props.name)];
+    const alerts = new AlertTopic(this, 'alerts', { name: `${props.name}-alerts`, kmsKeyId: props.kmsKeyArn, subscribers: props.alertSubscribers, publishers });
     const critical = new AlertTopic(this, 'critical', {
       name: `${props.name}-critical`,
       kmsKeyId: props.kmsKeyArn,
       subscribers: props.criticalSubscribers,
+      publishers,
     });
     this.alertsTopicArn = alerts.topicArn;
     this.criticalTopicArn = critical.topicArn;

@@ -19,6 +19,9 @@ import { assumeRolePolicy } from '../shared/iam';
 
 export type NatMode = 'single' | 'per-az' | 'none';
 
+/** Flow logs kept a year (Checkov CKV_AWS_338): an investigation often starts months after the traffic. The schema uses it. */
+export const DEFAULT_FLOW_LOG_RETENTION_DAYS = 365;
+
 export interface FlowLogOptions {
   /**
    * Send VPC flow logs to CloudWatch Logs.
@@ -27,7 +30,7 @@ export interface FlowLogOptions {
   readonly enabled?: boolean;
   /**
    * Days CloudWatch keeps flow-log events.
-   * @default 90
+   * @default 365 (DEFAULT_FLOW_LOG_RETENTION_DAYS)
    */
   readonly retentionDays?: number;
   /**
@@ -215,7 +218,7 @@ export class Network extends Construct {
   private addFlowLogs(name: string, vpcId: string, options: FlowLogOptions): string {
     const group = new CloudwatchLogGroup(this, 'flow-log-group', {
       name: `/aws/vpc-flow-logs/${name}`,
-      retentionInDays: options.retentionDays ?? 90,
+      retentionInDays: options.retentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS,
       kmsKeyId: options.kmsKeyArn,
     });
     const role = new IamRole(this, 'flow-log-role', {

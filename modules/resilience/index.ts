@@ -1,5 +1,5 @@
-export { bundleLambda, type LambdaBundle } from './bundle';
+export { bundleLambda, type LambdaBundle, lambdaBundleAsset } from './bundle';
 export { launchHookName, LifecycleHooks, type LifecycleHooksProps } from './lifecycle-hooks';
 export { SpotChaosExperiment, type SpotChaosExperimentProps } from './spot-chaos-experiment';
-export { SpotInterruptionHandler, type SpotInterruptionHandlerProps } from './spot-interruption-handler';
+export { DEFAULT_HANDLER_LOG_RETENTION_DAYS, SpotInterruptionHandler, type SpotInterruptionHandlerProps, spotHandlerLogGroupName } from './spot-interruption-handler';
 export * from './spot-signals';

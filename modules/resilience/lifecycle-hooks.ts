@@ -9,6 +9,8 @@ import { assumeRolePolicy } from '../shared/iam';
 export interface LifecycleHooksProps {
   /** Prefix for names, e.g. `web-app-prod`. */
   readonly name: string;
+  /** Account of the group: only Auto Scaling acting for it may assume the hooks' role. */
+  readonly account: string;
   readonly autoScalingGroupName: string;
   /** Key for the notification topic. */
   readonly kmsKeyArn: string;
@@ -52,7 +54,7 @@ export class LifecycleHooks extends Construct {
 
     const role = new IamRole(this, 'role', {
       name: `${props.name}-lifecycle-hooks`,
-      assumeRolePolicy: assumeRolePolicy(this, 'autoscaling-trust', 'autoscaling.amazonaws.com'),
+      assumeRolePolicy: assumeRolePolicy(this, 'autoscaling-trust', 'autoscaling.amazonaws.com', { account: props.account }),
     });
     const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [

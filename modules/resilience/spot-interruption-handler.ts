@@ -7,26 +7,42 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { AssetType, TerraformAsset } from 'cdktf';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
+import { waive } from '../security';
 import { assumeRolePolicy } from '../shared/iam';
-import { bundleLambda } from './bundle';
+import { lambdaBundleAsset } from './bundle';
 import { INTERRUPTION_WARNING, REBALANCE_RECOMMENDATION, SPOT_METRICS_NAMESPACE } from './spot-signals';
 
 const HANDLER_ENTRY = 'modules/resilience/spot-interruption-handler/handler.ts';
 
+/** Log group of the handler of the tier called `name` (Lambda's own naming), for key policies to name. */
+export function spotHandlerLogGroupName(name: string): string {
+  return `/aws/lambda/${name}-spot-interruption`;
+}
+
+/** The handler's log kept a year (Checkov CKV_AWS_338), like every log group here. The schema uses it. */
+export const DEFAULT_HANDLER_LOG_RETENTION_DAYS = 365;
+
 export interface SpotInterruptionHandlerProps {
-  /** Prefix for names, e.g. `web-app-prod`. */
+  /** Prefix for names, e.g. `web-app-prod`; its rules are `<name>-spot-…`. */
   readonly name: string;
+  /** Account it runs in: only Lambda acting for this account may assume its role. */
+  readonly account: string;
   /** The group whose instances it handles. */
   readonly autoScalingGroupName: string;
   /** ARN of that group: the only one it may mark unhealthy. */
   readonly autoScalingGroupArn: string;
   /** Topic it reports to. */
   readonly topicArn: string;
-  /** Key of the topic, the dead-letter queue and the log group. */
+  /**
+   * Key of the topic, the dead-letter queue, the log group and the
+   * function's environment variables. Its policy must let EventBridge use it
+   * for rules named `<name>-spot-…` (`OperationsKey`'s `eventRuleNamePrefix`),
+   * or their failed deliveries cannot reach the queue.
+   */
   readonly kmsKeyArn: string;
-  /** @default 90 */
+  /** @default 365 (DEFAULT_HANDLER_LOG_RETENTION_DAYS) */
   readonly logRetentionDays?: number;
   /**
    * Reserved concurrency; `false` reserves none (an account limited to 10
@@ -39,8 +55,10 @@ export interface SpotInterruptionHandlerProps {
 /**
  * EventBridge rules for Spot interruption warnings and rebalance
  * recommendations, and the Lambda that acts on them (handler.ts), with a
- * least-privilege role, a KMS-encrypted dead-letter queue, X-Ray tracing,
- * reserved concurrency and a log group with retention.
+ * least-privilege role, a KMS-encrypted dead-letter queue (for failed
+ * invocations and for events EventBridge could not deliver), X-Ray tracing,
+ * reserved concurrency, environment variables under the operations key and
+ * a log group with retention.
  */
 export class SpotInterruptionHandler extends Construct {
   public readonly functionName: string;
@@ -53,8 +71,8 @@ export class SpotInterruptionHandler extends Construct {
     const functionName = `${props.name}-spot-interruption`;
 
     const logs = new CloudwatchLogGroup(this, 'logs', {
-      name: `/aws/lambda/${functionName}`,
-      retentionInDays: props.logRetentionDays ?? 90,
+      name: spotHandlerLogGroupName(props.name),
+      retentionInDays: props.logRetentionDays ?? DEFAULT_HANDLER_LOG_RETENTION_DAYS,
       kmsKeyId: props.kmsKeyArn,
     });
     const deadLetters = new SqsQueue(this, 'dead-letters', {
@@ -66,7 +84,7 @@ export class SpotInterruptionHandler extends Construct {
 
     const role = new IamRole(this, 'role', {
       name: functionName,
-      assumeRolePolicy: assumeRolePolicy(this, 'lambda-trust', 'lambda.amazonaws.com'),
+      assumeRolePolicy: assumeRolePolicy(this, 'lambda-trust', 'lambda.amazonaws.com', { account: props.account }),
     });
     const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [
@@ -88,13 +106,13 @@ export class SpotInterruptionHandler extends Construct {
     });
     new IamRolePolicy(this, 'policy', { name: 'spot-interruption-handler', role: role.id, policy: permissions.json });
 
-    const bundle = bundleLambda(HANDLER_ENTRY);
-    const asset = new TerraformAsset(this, 'code', { path: bundle.path, type: AssetType.FILE });
+    // Built in a private directory, and the packaged copy checked against the hash Terraform is given (bundle.ts).
+    const { bundle, asset } = lambdaBundleAsset(this, 'code', HANDLER_ENTRY);
     const fn = new LambdaFunction(this, 'function', {
       functionName,
       description: `Marks Spot instances of ${props.autoScalingGroupName} unhealthy on interruption warnings, counts and reports them`,
       role: role.arn,
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs22.x',
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: asset.path,
@@ -103,11 +121,15 @@ export class SpotInterruptionHandler extends Construct {
       timeout: 30,
       reservedConcurrentExecutions: props.reservedConcurrency === false ? -1 : (props.reservedConcurrency ?? 2),
       environment: { variables: { ASG_NAME: props.autoScalingGroupName, TOPIC_ARN: props.topicArn } },
+      // Not the AWS-managed aws/lambda key: the operations key's use is logged and its policy is ours.
+      kmsKeyArn: props.kmsKeyArn,
       deadLetterConfig: { targetArn: deadLetters.arn },
       tracingConfig: { mode: 'Active' },
       // The log group (with retention and the key) must exist before Lambda creates one of its own.
       dependsOn: [logs],
     });
+    waive(fn, 'CKV_AWS_117', 'calls only public AWS APIs (Auto Scaling, CloudWatch, SNS, SQS) and reaches nothing in the VPC; a VPC would add ENIs and a NAT or endpoint dependency inside a two-minute deadline');
+    waive(fn, 'CKV_AWS_272', 'bundled from this repository at synth and deployed by Terraform with its source_code_hash; signing needs a Signer profile and a signed-artifact step the pipeline does not have');
     this.functionName = fn.functionName;
     this.functionArn = fn.arn;
 
@@ -115,7 +137,7 @@ export class SpotInterruptionHandler extends Construct {
       ['interruption-warning', INTERRUPTION_WARNING],
       ['rebalance-recommendation', REBALANCE_RECOMMENDATION],
     ];
-    this.ruleArns = events.map(([ruleId, detailType]) => {
+    const ruleArns = events.map(([ruleId, detailType]) => {
       const rule = new CloudwatchEventRule(this, ruleId, {
         name: `${props.name}-spot-${ruleId}`,
         description: `${detailType} → ${functionName}`,
@@ -127,6 +149,8 @@ export class SpotInterruptionHandler extends Construct {
         arn: fn.arn,
         // A warning is worth acting on for its two minutes only.
         retryPolicy: { maximumEventAgeInSeconds: 120, maximumRetryAttempts: 2 },
+        // An event EventBridge gives up on (the function throttled or gone) is kept, not dropped.
+        deadLetterConfig: { arn: deadLetters.arn },
       });
       new LambdaPermission(this, `${ruleId}-invoke`, {
         statementId: `events-${ruleId}`,
@@ -137,5 +161,19 @@ export class SpotInterruptionHandler extends Construct {
       });
       return rule.arn;
     });
+    this.ruleArns = ruleArns;
+
+    const queuePolicy = new DataAwsIamPolicyDocument(this, 'dead-letters-policy-document', {
+      statement: [
+        {
+          sid: 'EventBridgeDeadLetters',
+          actions: ['sqs:SendMessage'],
+          resources: [deadLetters.arn],
+          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+          condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: ruleArns }],
+        },
+      ],
+    });
+    new SqsQueuePolicy(this, 'dead-letters-policy', { queueUrl: deadLetters.url, policy: queuePolicy.json });
   }
 }

@@ -11,3 +11,4 @@ export {
 } from './pack';
 export { RULES, type SecurityRule } from './rules';
 export { references, type ResourceView, type StackView, viewOf } from './resources';
+export { accountOf, ServerAccessLogBucket, type ServerAccessLogBucketProps } from './server-access-logs';

@@ -45,7 +45,7 @@ function ingressOf(resource: ResourceView): { from: number; to: number; protocol
   }
 }
 
-function publicPortRule(id: string, port: number, name: string): SecurityRule {
+function publicPortRule(id: string, port: number, name: string, fix: string): SecurityRule {
   return {
     id,
     trivy: 'AVD-AWS-0107',
@@ -56,7 +56,7 @@ function publicPortRule(id: string, port: number, name: string): SecurityRule {
         (r) => r.from <= port && port <= r.to && ['tcp', '6', '-1', 'all'].includes(r.protocol) && r.cidrs.some((c) => c === '0.0.0.0/0' || c === '::/0'),
       );
       return open
-        ? `allows ${name} (port ${port}) from ${open.cidrs.join(', ')}; reach instances through SSM Session Manager, or allow only known CIDRs`
+        ? `allows ${name} (port ${port}) from ${open.cidrs.join(', ')}; ${fix}`
         : undefined;
     },
   };
@@ -114,8 +114,9 @@ export const RULES: readonly SecurityRule[] = [
       return plain.length ? `volume ${plain.map((m) => str(m.device_name)).join(', ')} is not encrypted; set ebs.encrypted = true` : undefined;
     },
   },
-  publicPortRule('CKV_AWS_24', 22, 'SSH'),
-  publicPortRule('CKV_AWS_25', 3389, 'RDP'),
+  publicPortRule('CKV_AWS_24', 22, 'SSH', 'reach instances through SSM Session Manager, or allow only known CIDRs'),
+  publicPortRule('CKV_AWS_25', 3389, 'RDP', 'reach instances through SSM Session Manager, or allow only known CIDRs'),
+  publicPortRule('CKV_AWS_260', 80, 'HTTP', 'serve HTTPS only, allow only known CIDRs, or waive it where port 80 only redirects to HTTPS'),
   {
     id: 'CKV_AWS_23',
     trivy: 'AVD-AWS-0099',
@@ -143,9 +144,8 @@ export const RULES: readonly SecurityRule[] = [
   },
   {
     id: 'CKV_AWS_150',
-    title: 'production load balancers are protected from deletion',
+    title: 'load balancers are protected from deletion',
     types: ['aws_lb', 'aws_alb'],
-    productionOnly: true,
     check: ({ config }) => (isTrue(config.enable_deletion_protection) ? undefined : 'can be deleted by any API call; set enable_deletion_protection = true'),
   },
   {
@@ -163,7 +163,7 @@ export const RULES: readonly SecurityRule[] = [
     types: ['aws_lb_listener', 'aws_alb_listener'],
     check: ({ config }) =>
       config.protocol === 'HTTPS' && !TLS12_POLICY.test(str(config.ssl_policy))
-        ? `ssl_policy ${str(config.ssl_policy) || '(default)'} allows TLS below 1.2; use ELBSecurityPolicy-TLS13-1-2-2021-06`
+        ? `ssl_policy ${str(config.ssl_policy) || '(default)'} allows TLS below 1.2; use ELBSecurityPolicy-TLS13-1-2-Res-2021-06`
         : undefined,
   },
   {
@@ -389,5 +389,167 @@ export const RULES: readonly SecurityRule[] = [
         : isTrue(config.enable_key_rotation)
           ? undefined
           : 'never rotates its key material; set enable_key_rotation = true',
+  },
+  {
+    id: 'CKV_AWS_18',
+    title: 'S3 buckets log their requests (server access logging)',
+    types: ['aws_s3_bucket'],
+    check: (bucket, view) =>
+      block(bucket.config.logging) || bucketSettings(view, 'aws_s3_bucket_logging', bucket).length
+        ? undefined
+        : 'records no requests; add aws_s3_bucket_logging with a target_bucket that only S3 log delivery may write',
+  },
+  {
+    id: 'CKV_AWS_144',
+    title: 'S3 buckets replicate to another region',
+    types: ['aws_s3_bucket'],
+    check: (bucket, view) => {
+      const inline = blocks(block(bucket.config.replication_configuration)?.rules).some((r) => r.status === 'Enabled');
+      const separate = bucketSettings(view, 'aws_s3_bucket_replication_configuration', bucket).some((r) => blocks(r.config.rule).some((x) => x.status === 'Enabled'));
+      return inline || separate ? undefined : 'has no copy outside its region; add aws_s3_bucket_replication_configuration with an Enabled rule';
+    },
+  },
+  {
+    id: 'CKV2_AWS_62',
+    title: 'S3 buckets send event notifications',
+    types: ['aws_s3_bucket'],
+    check: (bucket, view) =>
+      bucketSettings(view, 'aws_s3_bucket_notification', bucket).length ? undefined : 'sends no event notifications; add aws_s3_bucket_notification',
+  },
+  {
+    id: 'CKV2_AWS_61',
+    title: 'S3 buckets have a lifecycle configuration',
+    types: ['aws_s3_bucket'],
+    check: (bucket, view) =>
+      blocks(bucket.config.lifecycle_rule).length || bucketSettings(view, 'aws_s3_bucket_lifecycle_configuration', bucket).length
+        ? undefined
+        : 'keeps every object and upload part forever; add aws_s3_bucket_lifecycle_configuration (expiry, abort incomplete multipart uploads)',
+  },
+  {
+    id: 'CKV2_AWS_64',
+    title: 'KMS keys have an explicit key policy',
+    types: ['aws_kms_key'],
+    check: (key, view) =>
+      str(key.config.policy) || view.referring('aws_kms_key_policy', 'key_id', key).length
+        ? undefined
+        : 'uses the default key policy; set policy (or add aws_kms_key_policy) that separates key administrators from key users',
+  },
+  {
+    id: 'CKV_AWS_173',
+    title: 'Lambda environment variables are encrypted with a customer-managed key',
+    types: ['aws_lambda_function'],
+    check: ({ config }) => {
+      // As Checkov: variables need a key; a key without variables is flagged too (it makes the plan drift).
+      const variables = block(config.environment);
+      const key = str(config.kms_key_arn);
+      if (variables && !key) return 'keeps its environment variables under the Lambda service key; set kms_key_arn to a customer-managed key';
+      if (!variables && key) return 'names kms_key_arn but has no environment variables, which makes plans drift; remove kms_key_arn';
+      return undefined;
+    },
+  },
+  {
+    id: 'CKV_AWS_117',
+    title: 'Lambda functions run inside a VPC',
+    types: ['aws_lambda_function'],
+    check: ({ config }) =>
+      block(config.vpc_config) ? undefined : 'runs outside any VPC; set vpc_config { subnet_ids, security_group_ids } (private subnets, egress through NAT or endpoints)',
+  },
+  {
+    id: 'CKV_AWS_272',
+    title: 'Lambda functions validate code signatures',
+    types: ['aws_lambda_function'],
+    check: ({ config }) =>
+      str(config.code_signing_config_arn) ? undefined : 'accepts unsigned code; set code_signing_config_arn to an aws_lambda_code_signing_config with Enforce',
+  },
+  {
+    id: 'CKV_AWS_338',
+    title: 'log groups keep events for at least a year',
+    types: ['aws_cloudwatch_log_group'],
+    check: ({ config }) => {
+      // As Checkov: 0 (never expire) passes, and so does 365 or more.
+      const days = Number(config.retention_in_days ?? 0);
+      return days === 0 || days >= 365 ? undefined : `keeps events ${days} days; set retention_in_days to at least 365`;
+    },
+  },
+  {
+    id: 'CKV2_AWS_28',
+    title: 'internet-facing application load balancers are protected by a WAF',
+    types: ['aws_lb', 'aws_alb'],
+    check: (lb, view) => {
+      const { config } = lb;
+      if (isTrue(config.internal) || ['network', 'gateway'].includes(str(config.load_balancer_type))) return undefined;
+      const associated =
+        view.referring('aws_wafv2_web_acl_association', 'resource_arn', lb).length || view.referring('aws_wafregional_web_acl_association', 'resource_arn', lb).length;
+      return associated ? undefined : 'takes internet traffic with no WAF; associate an aws_wafv2_web_acl (aws_wafv2_web_acl_association)';
+    },
+  },
+  {
+    id: 'CKV_AWS_68',
+    title: 'CloudFront distributions are protected by a WAF',
+    types: ['aws_cloudfront_distribution'],
+    check: ({ config }) => (str(config.web_acl_id) ? undefined : 'has no WAF; set web_acl_id to an aws_wafv2_web_acl with scope CLOUDFRONT (in us-east-1)'),
+  },
+  {
+    id: 'CKV2_AWS_47',
+    title: "CloudFront distributions' WAF has the AWS Log4j managed rules",
+    types: ['aws_cloudfront_distribution'],
+    check: ({ config }, view) => {
+      // As Checkov: the ACL must hold both AWSManagedRulesKnownBadInputsRuleSet (Log4j) and AWSManagedRulesAnonymousIpList.
+      const required = ['AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAnonymousIpList'];
+      const acls = [...references(config.web_acl_id)].map((a) => view.byAddress(a)).filter((r) => r?.type === 'aws_wafv2_web_acl');
+      const groups = new Set(
+        acls.flatMap((acl) => blocks(acl?.config.rule).map((r) => str(block(block(r.statement)?.managed_rule_group_statement)?.name))),
+      );
+      const missing = required.filter((name) => !groups.has(name));
+      return acls.length && !missing.length
+        ? undefined
+        : `has no aws_wafv2_web_acl with ${missing.join(' and ') || required.join(' and ')}; attach one through web_acl_id`;
+    },
+  },
+  {
+    id: 'CKV_AWS_86',
+    title: 'CloudFront distributions write access logs',
+    types: ['aws_cloudfront_distribution'],
+    check: ({ config }) => (str(block(config.logging_config)?.bucket) ? undefined : 'keeps no access logs; set logging_config { bucket }'),
+  },
+  {
+    id: 'CKV_AWS_310',
+    title: 'CloudFront distributions fail over between origins',
+    types: ['aws_cloudfront_distribution'],
+    check: ({ config }) => {
+      const groups = blocks(config.origin_group);
+      const failover = groups.length > 0 && groups.every((g) => block(g.failover_criteria) && blocks(g.member).length >= 2);
+      return failover ? undefined : 'has no origin failover; add an origin_group with failover_criteria and two members';
+    },
+  },
+  {
+    id: 'CKV_AWS_374',
+    title: 'CloudFront distributions restrict by geography',
+    types: ['aws_cloudfront_distribution'],
+    check: ({ config }) =>
+      str(block(block(config.restrictions)?.geo_restriction)?.restriction_type) === 'none' || !block(config.restrictions)
+        ? 'serves every country; set restrictions.geo_restriction to a whitelist or blacklist'
+        : undefined,
+  },
+  {
+    id: 'CKV2_AWS_38',
+    title: 'public hosted zones sign with DNSSEC',
+    types: ['aws_route53_zone'],
+    check: (zone, view) => {
+      if (blocks(zone.config.vpc).length) return undefined; // private zones cannot sign
+      const signed = ['aws_route53_hosted_zone_dnssec', 'aws_route53_key_signing_key', 'aws_route53_zone_association'].some(
+        (type) => view.referring(type, type === 'aws_route53_zone_association' ? 'zone_id' : 'hosted_zone_id', zone).length,
+      );
+      return signed ? undefined : 'is not signed; add aws_route53_key_signing_key and aws_route53_hosted_zone_dnssec (and the DS record in the parent zone)';
+    },
+  },
+  {
+    id: 'CKV2_AWS_39',
+    title: 'public hosted zones log DNS queries',
+    types: ['aws_route53_zone'],
+    check: (zone, view) =>
+      blocks(zone.config.vpc).length || view.referring('aws_route53_query_log', 'zone_id', zone).length
+        ? undefined
+        : 'logs no queries; add aws_route53_query_log to a us-east-1 log group',
   },
 ];

@@ -38,15 +38,17 @@ describe('defaults of a minimal environment', () => {
       ],
       capacity: { minSize: 2, maxSize: 30 },
       instancesDistribution: { onDemandBaseCapacity: 2, onDemandPercentageAboveBaseCapacity: 20, spotAllocationStrategy: 'capacity-optimized' },
-      loadBalancer: { ingressCidrs: ['0.0.0.0/0'], accessLogRetentionDays: 90 },
+      loadBalancer: { ingressCidrs: ['0.0.0.0/0'], accessLogRetentionDays: 90, webAcl: true },
       scaling: { cpuTarget: 70, stepPolicies: [], simplePolicies: [], schedules: [] },
-      flowLogs: { enabled: true, retentionDays: 90 },
+      flowLogs: { enabled: true, retentionDays: 365 },
       deletionProtection: true,
-      monitoring: { alerts: [], critical: [], cpuHighPercent: 85, errorRatePercent: 5, p95ResponseSeconds: 1, spotInterruptionsPer5Minutes: 3, logRetentionDays: 90 },
+      monitoring: { alerts: [], critical: [], cpuHighPercent: 85, errorRatePercent: 5, p95ResponseSeconds: 1, spotInterruptionsPer5Minutes: 3, logRetentionDays: 365 },
       resilience: {
         spotInterruptionHandler: { enabled: true, reservedConcurrency: 2 },
         lifecycleHooks: { enabled: true, launchHeartbeatSeconds: 600, terminateHeartbeatSeconds: 300 },
       },
+      // No permissions boundary, and the account root administers the keys.
+      security: {},
       securityExceptions: [],
     });
     expect(app).toEqual({

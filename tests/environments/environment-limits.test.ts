@@ -251,26 +251,53 @@ describe('names that must be unique in an account', () => {
   });
 
   it("an environment named like another's standby region", () => {
-    const rival = copyOf(dev, { name: 'prod-dr' });
-    expect(problemsFor(() => undefined, [rival])).toEqual(['prod-dr: resource names (prefix "web-app-prod-dr") collide with those of "prod" (its standby region) in account 123456789012']);
+    // In prod's own account; dev's account has no web-app-prod-dr roles to collide with.
+    const rival = copyOf(dev, { name: 'prod-dr', account: '210987654321', certificateArn: dev.certificateArn!.replace('123456789012', '210987654321') });
+    expect(problemsFor(() => undefined, [rival])).toEqual(['prod-dr: resource names (prefix "web-app-prod-dr") collide with those of "prod" (its standby region) in account 210987654321']);
+    expect(problemsFor(() => undefined, [copyOf(dev, { name: 'prod-dr' })])).toEqual([]);
   });
 });
 
 describe('SNS subscriptions', () => {
-  it('an e-mail endpoint is an address; an https one is an https:// URL', () => {
+  it('an e-mail endpoint is an address; an https webhook is named by its SSM parameter, never written as a URL', () => {
     const problems = problemsFor((e) => {
       e.monitoring = {
-        alerts: [{ protocol: 'email', endpoint: 'oncall.example.com' }],
+        alerts: [{ protocol: 'email', endpoint: 'oncall.example.com' }, { protocol: 'email' }, { protocol: 'email', endpoint: 'a@example.com', endpointParameter: '/web-app/prod/x' }],
         critical: [
-          { protocol: 'https', endpoint: 'http://hooks.example.com/x' },
-          { protocol: 'https', endpoint: 'oncall@example.com' },
+          { protocol: 'https', endpoint: 'https://events.pagerduty.com/integration/abc/enqueue' },
+          { protocol: 'https' },
+          { protocol: 'https', endpointParameter: 'web-app/prod/pagerduty-url' },
         ],
       };
     });
     expect(problems).toEqual([
       'prod.monitoring.alerts[0].endpoint: "oncall.example.com" is not an e-mail address',
-      'prod.monitoring.critical[0].endpoint: "http://hooks.example.com/x" is not an https:// URL',
-      'prod.monitoring.critical[1].endpoint: "oncall@example.com" is not an https:// URL',
+      'prod.monitoring.alerts[1].endpoint: is required for email: the address to deliver to',
+      'prod.monitoring.alerts[2].endpointParameter: is for https subscribers; an e-mail address goes in endpoint',
+      'prod.monitoring.critical[0].endpoint: an https webhook URL is a secret and does not belong in the environment file: store it in SSM Parameter Store as a SecureString and set endpointParameter to its name, e.g. /web-app/prod/pagerduty-url',
+      'prod.monitoring.critical[1].endpointParameter: is required for https: the SSM parameter that holds the webhook URL, e.g. /web-app/prod/pagerduty-url',
+      'prod.monitoring.critical[2].endpointParameter: is not an SSM parameter name like /web-app/prod/pagerduty-url',
+    ]);
+  });
+
+  it('an https subscriber named by its parameter is valid', () => {
+    expect(problemsFor((e) => (e.monitoring = { critical: [{ protocol: 'https', endpointParameter: '/web-app/prod/pagerduty-url' }] }))).toEqual([]);
+  });
+});
+
+describe('security', () => {
+  it('the permissions boundary is an IAM policy ARN, key administrators IAM role ARNs', () => {
+    expect(
+      problemsFor(
+        (e) =>
+          (e.security = {
+            permissionsBoundaryArn: 'arn:aws:iam::210987654321:role/not-a-policy',
+            keyAdministratorArns: ['arn:aws:iam::210987654321:user/alice'],
+          }),
+      ),
+    ).toEqual([
+      'prod.security.permissionsBoundaryArn: is not an IAM policy ARN like arn:aws:iam::210987654321:policy/web-app-boundary',
+      'prod.security.keyAdministratorArns[0]: is not an IAM role ARN like arn:aws:iam::210987654321:role/kms-admin',
     ]);
   });
 });

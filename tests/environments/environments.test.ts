@@ -68,7 +68,7 @@ describe('bad input is rejected with the environment and field named', () => {
   });
 
   it('security exceptions: a known rule, a construct path, a real reason, no duplicates', () => {
-    const exception = { rule: 'CKV2_AWS_11', resource: 'primary/network/vpc', reason: 'flow logs are shipped by another account' };
+    const exception = { rule: 'CKV2_AWS_11', resource: 'primary/network/vpc', reason: 'Flow logs are shipped by another account, which keeps them.' };
     expect(problemsFor((e) => (e.securityExceptions = [{ ...exception, rule: 'CKV_AWS_9999' }]))).toEqual([
       'prod.securityExceptions[0].rule: "CKV_AWS_9999" is not a rule of the security pack (e.g. CKV2_AWS_11)',
     ]);

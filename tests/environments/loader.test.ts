@@ -96,7 +96,7 @@ describe('a run stopped after validation writes nothing', () => {
   /** A waiver of a rule nothing violates: prod has flow logs, so CKV2_AWS_11 waives nothing and the pack fails. */
   const staleWaiver: EnvironmentInput = {
     ...structuredClone(prod),
-    securityExceptions: [{ rule: 'CKV2_AWS_11', resource: 'primary/network/vpc', reason: 'flow logs are shipped by another account' }],
+    securityExceptions: [{ rule: 'CKV2_AWS_11', resource: 'primary/network/vpc', reason: 'Flow logs are shipped by another account, which keeps them.' }],
   };
   /** A waiver for a construct the stack does not have. */
   const missingConstruct: EnvironmentInput = {

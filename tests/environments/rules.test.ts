@@ -111,6 +111,17 @@ describe('cross-field rules', () => {
     expect(schedule({ minSize: 3, maxSize: 2 })).toEqual(['prod.scaling.schedules[0]: minSize 3 > maxSize 2']);
     expect(schedule({ minSize: 2, desiredCapacity: 1 })).toEqual(['prod.scaling.schedules[0]: desiredCapacity 1 < minSize 2']);
     expect(schedule({ maxSize: 2, desiredCapacity: 3 })).toEqual(['prod.scaling.schedules[0]: desiredCapacity 3 > maxSize 2']);
+    // The edges Auto Scaling accepts (mutation testing found them unguarded).
+    expect(schedule({ minSize: 2, maxSize: 2, desiredCapacity: 2 })).toEqual([]);
+    expect(schedule({ maxSize: 2 })).toEqual([]);
+    expect(schedule({ desiredCapacity: 0 })).toEqual([]);
+  });
+
+  it('capacity and the on-demand base accept their edges: min = desired = max, base = max', () => {
+    expect(problemsFor((e) => (e.capacity = { minSize: 3, maxSize: 3, desiredCapacity: 3 }), [], dev)).toEqual([]);
+    expect(problemsFor((e) => (e.capacity = { minSize: 2, maxSize: 30, desiredCapacity: 30 }))).toEqual([]);
+    expect(problemsFor((e) => (e.capacity = { minSize: 2, maxSize: 30, desiredCapacity: 31 }))).toEqual(['prod.capacity: desiredCapacity 31 is outside [minSize 2, maxSize 30]']);
+    expect(problemsFor((e) => (e.instancesDistribution = { ...e.instancesDistribution, onDemandBaseCapacity: 30 }))).toEqual([]);
   });
 
   it('chaos needs Spot instances to interrupt', () => {
@@ -122,5 +133,33 @@ describe('cross-field rules', () => {
   it('a waiver is given once per rule and resource', () => {
     const waiver = { rule: 'CKV2_AWS_11', resource: 'primary/network/vpc', reason: 'flow logs are shipped by another account' };
     expect(problemsFor((e) => (e.securityExceptions = [waiver, waiver]), [], dev)).toContain('dev.securityExceptions[1]: CKV2_AWS_11 is already waived for primary/network/vpc');
+  });
+
+  it('a production waiver gives its reason in a sentence: 40 characters or more, ending with a period', () => {
+    const waiver = (reason: string) => [{ rule: 'CKV2_AWS_11', resource: 'primary/network/vpc', reason }];
+    expect(problemsFor((e) => (e.securityExceptions = waiver('flow logs are shipped by another account')))).toEqual([
+      'prod.securityExceptions[0].reason: a production waiver needs a reason of at least one sentence: 40 characters or more, ending with a period (this one has 40, no final period)',
+    ]);
+    expect(problemsFor((e) => (e.securityExceptions = waiver('Flow logs are shipped elsewhere.')))).toEqual([
+      'prod.securityExceptions[0].reason: a production waiver needs a reason of at least one sentence: 40 characters or more, ending with a period (this one has 32)',
+    ]);
+    expect(problemsFor((e) => (e.securityExceptions = waiver('Flow logs are shipped by the network account, which keeps them.')))).toEqual([]);
+    // Not production: 20 characters are enough, as dev's own waiver shows.
+    expect(problemsFor((e) => (e.securityExceptions = waiver('flow logs are shipped by another account')), [], dev)).toEqual([]);
+  });
+
+  it('the permissions boundary and key administrators are of the environment account', () => {
+    expect(
+      problemsFor(
+        (e) =>
+          (e.security = {
+            permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/web-app-workload-boundary',
+            keyAdministratorArns: ['arn:aws:iam::210987654321:role/kms-admin', 'arn:aws:iam::123456789012:role/kms-admin'],
+          }),
+      ),
+    ).toEqual([
+      "prod.security.permissionsBoundaryArn: policy belongs to account 123456789012, not the environment's 210987654321",
+      "prod.security.keyAdministratorArns[1]: role belongs to account 123456789012, not the environment's 210987654321",
+    ]);
   });
 });

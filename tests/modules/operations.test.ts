@@ -89,26 +89,68 @@ describe('alarms (seed section 10)', () => {
     }
   });
 
-  it('topics are encrypted with the tier key, whose policy lets CloudWatch alarms and Logs use it', () => {
+  it('topics are encrypted with the tier key, whose policy lets this tier\'s alarms, log groups and rules use it', () => {
     const prod = tier('prod');
     const key = ref(prod, 'aws_kms_key', 'arn');
     for (const topic of resourceList(prod, 'aws_sns_topic')) expect(topic.kms_master_key_id).toBe(key);
     expect(only(prod, 'aws_kms_key')).toMatchObject({ enable_key_rotation: true });
     const policy = statements(prod, 'ops-key_policy');
-    expect(policy.map((s) => s.sid)).toEqual(['AccountAdministers', 'CloudWatchAlarmsPublish', 'CloudWatchLogsEncrypt']);
-    expect(policy[1]).toMatchObject({ principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }] });
-    expect(policy[2]).toMatchObject({ principals: [{ type: 'Service', identifiers: ['logs.ap-northeast-2.amazonaws.com'] }] });
-    expect(JSON.stringify(policy[0])).toContain(':iam::123456789012:root');
+    expect(policy.map((s) => s.sid)).toEqual(['BreakGlassAccountRoot', 'KeyAdministration', 'CloudWatchAlarmsPublish', 'CloudWatchLogsEncrypt', 'EventBridgeDeadLetters']);
+    expect(JSON.stringify(policy[0])).toContain(':iam::210987654321:root');
   });
 
-  it('prod subscribers: e-mail on alerts, e-mail and PagerDuty on critical', () => {
+  it('the key names exactly the log groups the tier has', () => {
+    for (const [env, path] of [['dev', 'primary'], ['staging', 'primary'], ['prod', 'primary'], ['prod', 'standby']] as const) {
+      const t = tier(env, path);
+      const logs = statements(t, 'ops-key_policy').find((s) => s.sid === 'CloudWatchLogsEncrypt');
+      const named = ((logs?.condition as Block[])[0]!.values as string[]).map((arn) => arn.replace(/^.*:log-group:/, '')).sort();
+      expect(named, `${env}/${path}`).toEqual(resourceList(t, 'aws_cloudwatch_log_group').map((g) => String(g.name)).sort());
+    }
+  });
+
+  it('topic policies refuse publishing without TLS and let only this tier\'s alarms publish', () => {
+    const prod = tier('prod');
+    const policies = resourceList(prod, 'aws_sns_topic_policy');
+    expect(policies.map((p) => p.arn).sort()).toEqual(resourceList(prod, 'aws_sns_topic').map((t) => arnOf(prod, 'aws_sns_topic', t)).sort());
+    const alerts = arnOf(prod, 'aws_sns_topic', findBy(prod, 'aws_sns_topic', 'name', 'web-app-prod-alerts'));
+    const partition = `\${data.aws_partition.${Object.keys(dataSources(prod, 'aws_partition')).find((id) => id.startsWith('primary_monitoring_partition'))}.partition}`;
+    expect(statements(prod, 'monitoring_alerts_policy-document')).toEqual([
+      {
+        sid: 'DenyInsecurePublish',
+        effect: 'Deny',
+        actions: ['sns:Publish'],
+        resources: [alerts],
+        principals: [{ type: '*', identifiers: ['*'] }],
+        condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+      },
+      {
+        sid: 'ServicePublishes0',
+        actions: ['sns:Publish'],
+        resources: [alerts],
+        principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
+        condition: [
+          { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['210987654321'] },
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:cloudwatch:ap-northeast-2:210987654321:alarm:web-app-prod-*`] },
+        ],
+      },
+    ]);
+    // The lifecycle topic is published to by the hooks' role, through IAM: no service is let in.
+    expect(statements(prod, 'lifecycle-hooks_topic_policy-document').map((s) => s.sid)).toEqual(['DenyInsecurePublish']);
+  });
+
+  it('prod subscribers: e-mail on alerts, e-mail and PagerDuty on critical, its URL read from Parameter Store', () => {
     const prod = tier('prod');
     const topicOf = (s: Block) => resourceList(prod, 'aws_sns_topic').find((t) => arnOf(prod, 'aws_sns_topic', t) === s.topic_arn)?.name;
-    expect(resourceList(prod, 'aws_sns_topic_subscription').map((s) => [topicOf(s), s.protocol]).sort()).toEqual([
-      ['web-app-prod-alerts', 'email'],
-      ['web-app-prod-critical', 'email'],
-      ['web-app-prod-critical', 'https'],
+    const parameters = Object.entries(dataSources(prod, 'aws_ssm_parameter'));
+    expect(parameters.map(([, p]) => [p.name, p.with_decryption])).toEqual([['/web-app/prod/pagerduty-url', true]]);
+    expect(resourceList(prod, 'aws_sns_topic_subscription').map((s) => [topicOf(s), s.protocol, s.endpoint]).sort()).toEqual([
+      ['web-app-prod-alerts', 'email', 'platform@example.com'],
+      ['web-app-prod-critical', 'email', 'oncall@example.com'],
+      ['web-app-prod-critical', 'https', `\${data.aws_ssm_parameter.${parameters[0]![0]}.value}`],
     ]);
+    // The standby's critical topic pages the same way, from the parameter in its own region.
+    const standby = tier('prod', 'standby');
+    expect(Object.values(dataSources(standby, 'aws_ssm_parameter')).map((p) => [p.name, p.provider])).toEqual([['/web-app/prod/pagerduty-url', 'aws.standby']]);
   });
 });
 
@@ -146,7 +188,11 @@ describe('Spot interruption handling (seed section 3)', () => {
     ]);
     const fn = ref(prod, 'aws_lambda_function', 'arn');
     for (const target of resourceList(prod, 'aws_cloudwatch_event_target')) {
-      expect(target).toMatchObject({ arn: fn, retry_policy: { maximum_event_age_in_seconds: 120, maximum_retry_attempts: 2 } });
+      expect(target).toMatchObject({
+        arn: fn,
+        retry_policy: { maximum_event_age_in_seconds: 120, maximum_retry_attempts: 2 },
+        dead_letter_config: { arn: ref(prod, 'aws_sqs_queue', 'arn') },
+      });
     }
     expect(resourceList(prod, 'aws_lambda_permission').map((p) => [p.principal, p.source_arn])).toEqual(
       rules.map((r) => ['events.amazonaws.com', arnOf(prod, 'aws_cloudwatch_event_rule', r)]),
@@ -157,7 +203,8 @@ describe('Spot interruption handling (seed section 3)', () => {
     const prod = tier('prod');
     const fn = only(prod, 'aws_lambda_function');
     expect(fn).toMatchObject({
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs22.x',
+      kms_key_arn: ref(prod, 'aws_kms_key', 'arn'),
       handler: 'index.handler',
       architectures: ['arm64'],
       tracing_config: { mode: 'Active' },
@@ -169,7 +216,7 @@ describe('Spot interruption handling (seed section 3)', () => {
     expect(String(fn.source_code_hash)).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(only(prod, 'aws_sqs_queue').kms_master_key_id).toBe(ref(prod, 'aws_kms_key', 'arn'));
     const logs = findBy(prod, 'aws_cloudwatch_log_group', 'name', '/aws/lambda/web-app-prod-spot-interruption');
-    expect(logs).toMatchObject({ retention_in_days: 90, kms_key_id: ref(prod, 'aws_kms_key', 'arn') });
+    expect(logs).toMatchObject({ retention_in_days: 365, kms_key_id: ref(prod, 'aws_kms_key', 'arn') });
     expect(fn.depends_on).toEqual([`aws_cloudwatch_log_group.${idOf(prod, 'aws_cloudwatch_log_group', logs)}`]);
   });
 
@@ -191,6 +238,36 @@ describe('Spot interruption handling (seed section 3)', () => {
     });
     const metricCondition = statements(prod, 'spot-handler_permissions').find((s) => s.sid === 'CountInterruptions')?.condition;
     expect(metricCondition).toEqual([{ test: 'StringEquals', variable: 'cloudwatch:namespace', values: ['Custom/SpotMetrics'] }]);
+  });
+
+  it('EventBridge may send to the dead-letter queue for these two rules only', () => {
+    const prod = tier('prod');
+    const rules = resourceList(prod, 'aws_cloudwatch_event_rule').map((r) => arnOf(prod, 'aws_cloudwatch_event_rule', r));
+    expect(only(prod, 'aws_sqs_queue_policy').queue_url).toBe(ref(prod, 'aws_sqs_queue', 'url'));
+    expect(statements(prod, 'dead-letters-policy-document')).toEqual([
+      {
+        sid: 'EventBridgeDeadLetters',
+        actions: ['sqs:SendMessage'],
+        resources: [ref(prod, 'aws_sqs_queue', 'arn')],
+        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+        condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: rules }],
+      },
+    ]);
+  });
+
+  it('Lambda and Auto Scaling may assume their roles for this account only', () => {
+    const prod = tier('prod');
+    const trust = (id: string) => statements(prod, id);
+    const forAccount = (service: string) => [
+      {
+        actions: ['sts:AssumeRole'],
+        principals: [{ type: 'Service', identifiers: [service] }],
+        condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['210987654321'] }],
+      },
+    ];
+    expect(trust('spot-handler_lambda-trust')).toEqual(forAccount('lambda.amazonaws.com'));
+    expect(trust('lifecycle-hooks_autoscaling-trust')).toEqual(forAccount('autoscaling.amazonaws.com'));
+    expect(trust('fleet_ec2-trust')).toEqual(forAccount('ec2.amazonaws.com'));
   });
 
   it('the standby region has its own handler, alarms and key', () => {

@@ -404,48 +404,114 @@ describe.each(Object.keys(POLICIES))('%s: scaling policies', (name) => {
   });
 });
 
-/** The key policy every operations key carries, for the region it serves. */
-function operationsKeyPolicy(key: string, region: string): unknown[] {
+/** What a key administrator may do: manage the key, never use it. */
+const KEY_ADMINISTRATION = [
+  'kms:Create*',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+];
+
+interface KeyExpectation {
+  readonly region: string;
+  readonly account: string;
+  /** Alarms `<prefix>-…` that publish to topics under the key. */
+  readonly alarms: string;
+  /** Log groups the key encrypts; none for the DNS-alerts key. */
+  readonly logGroups: readonly string[];
+  /** Rules `<prefix>-…` that dead-letter to a queue under the key; none for the DNS-alerts key. */
+  readonly rules?: string;
+}
+
+/** A key's policy, written out: break-glass root, root as administrator, and the grants it uses, each for this account's resources. */
+function operationsKeyPolicy(key: string, { region, account, alarms, logGroups, rules }: KeyExpectation): unknown[] {
+  const partition = `\${data.aws_partition.${key}_partition.partition}`;
+  const root = `arn:${partition}:iam::${account}:root`;
   return [
-    {
-      sid: 'AccountAdministers',
-      actions: ['kms:*'],
-      resources: ['*'],
-      principals: [{ type: 'AWS', identifiers: [`arn:\${data.aws_partition.${key}_partition.partition}:iam::123456789012:root`] }],
-    },
+    { sid: 'BreakGlassAccountRoot', actions: ['kms:*'], resources: ['*'], principals: [{ type: 'AWS', identifiers: [root] }] },
+    { sid: 'KeyAdministration', actions: KEY_ADMINISTRATION, resources: ['*'], principals: [{ type: 'AWS', identifiers: [root] }] },
     {
       sid: 'CloudWatchAlarmsPublish',
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
       principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
-      // Confused deputy: only alarms of this account may use the key.
-      condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['123456789012'] }],
-    },
-    {
-      sid: 'CloudWatchLogsEncrypt',
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      principals: [{ type: 'Service', identifiers: [`logs.${region}.amazonaws.com`] }],
+      // Confused deputy: only this environment's alarms in this account and region may use the key.
       condition: [
-        {
-          test: 'ArnLike',
-          variable: 'kms:EncryptionContext:aws:logs:arn',
-          values: [`arn:\${data.aws_partition.${key}_partition.partition}:logs:${region}:123456789012:log-group:*`],
-        },
+        { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account] },
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:cloudwatch:${region}:${account}:alarm:${alarms}-*`] },
       ],
     },
+    ...(logGroups.length > 0
+      ? [
+          {
+            sid: 'CloudWatchLogsEncrypt',
+            actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+            resources: ['*'],
+            principals: [{ type: 'Service', identifiers: [`logs.${region}.amazonaws.com`] }],
+            condition: [
+              {
+                test: 'ArnEquals',
+                variable: 'kms:EncryptionContext:aws:logs:arn',
+                values: logGroups.map((group) => `arn:${partition}:logs:${region}:${account}:log-group:${group}`),
+              },
+            ],
+          },
+        ]
+      : []),
+    ...(rules
+      ? [
+          {
+            sid: 'EventBridgeDeadLetters',
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            resources: ['*'],
+            principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+            condition: [
+              { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account] },
+              { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:events:${region}:${account}:rule/${rules}-*`] },
+            ],
+          },
+        ]
+      : []),
   ];
 }
 
-/** Each stack's operations keys (construct scope) and the region each serves. */
-const KEYS: Record<string, Record<string, string>> = {
-  dev: { 'primary_ops-key': 'ap-northeast-2' },
-  staging: { 'primary_ops-key': 'ap-northeast-2', 'us_east_1_dns-alerts-key': 'us-east-1' },
-  prod: { 'primary_ops-key': 'ap-northeast-2', 'standby_tier_ops-key': 'ap-northeast-1', 'us_east_1_dns-alerts-key': 'us-east-1' },
+const SHARED = '123456789012';
+const PROD = '210987654321';
+/** A tier's key: its alarms, its Spot handler's log group (and flow logs' when on) and its Spot rules. */
+const tierKey = (region: string, account: string, name: string, flowLogs: boolean): KeyExpectation => ({
+  region,
+  account,
+  alarms: name,
+  logGroups: [...(flowLogs ? [`/aws/vpc-flow-logs/${name}`] : []), `/aws/lambda/${name}-spot-interruption`],
+  rules: `${name}-spot`,
+});
+/** The us-east-1 key of the health-check alarms' topic: alarms only, no log group, no queue. */
+const dnsKey = (account: string, name: string): KeyExpectation => ({ region: 'us-east-1', account, alarms: name, logGroups: [] });
+
+/** Each stack's operations keys (construct scope) and what each is for. */
+const KEYS: Record<string, Record<string, KeyExpectation>> = {
+  // dev has flow logs off.
+  dev: { 'primary_ops-key': tierKey('ap-northeast-2', SHARED, 'web-app-dev', false) },
+  staging: { 'primary_ops-key': tierKey('ap-northeast-2', SHARED, 'web-app-staging', true), 'us_east_1_dns-alerts-key': dnsKey(SHARED, 'web-app-staging') },
+  prod: {
+    'primary_ops-key': tierKey('ap-northeast-2', PROD, 'web-app-prod', true),
+    'standby_tier_ops-key': tierKey('ap-northeast-1', PROD, 'web-app-prod-dr', true),
+    'us_east_1_dns-alerts-key': dnsKey(PROD, 'web-app-prod'),
+  },
 };
 
 describe.each(Object.keys(KEYS))('%s: operations keys', (name) => {
-  it("rotate, wait 30 days before deletion, and let only this account's alarms and this region's log groups use them", () => {
+  it("rotate, wait 30 days before deletion, keep root as break-glass, and let only this environment's alarms, log groups and rules use them", () => {
     const s = stack(name);
     const keys = Object.entries(resources(s, 'aws_kms_key')).filter(([, key]) => String(key.description).startsWith('Alarms, logs and queues'));
     expect(keys.map(([id]) => id.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual(Object.keys(KEYS[name]!).sort());
@@ -458,6 +524,74 @@ describe.each(Object.keys(KEYS))('%s: operations keys', (name) => {
       });
       const document = Object.entries(s.data?.aws_iam_policy_document ?? {}).find(([docId]) => docId.replace(/_[0-9A-F]{8}$/, '') === `${scope}_policy`)?.[1];
       expect(symbolic(document?.statement), scope).toEqual(operationsKeyPolicy(scope, KEYS[name]![scope]!));
+    }
+  });
+});
+
+/** Every role each stack creates, with the service that assumes it and the account its trust policy names. */
+const ROLES: Record<string, { account: string; boundary?: string; roles: Record<string, string> }> = {
+  dev: {
+    account: SHARED,
+    roles: { 'web-app-dev-instance': 'ec2.amazonaws.com', 'web-app-dev-spot-interruption': 'lambda.amazonaws.com', 'web-app-dev-lifecycle-hooks': 'autoscaling.amazonaws.com' },
+  },
+  staging: {
+    account: SHARED,
+    roles: {
+      'web-app-staging-instance': 'ec2.amazonaws.com',
+      'web-app-staging-spot-interruption': 'lambda.amazonaws.com',
+      'web-app-staging-lifecycle-hooks': 'autoscaling.amazonaws.com',
+      'web-app-staging-vpc-flow-logs': 'vpc-flow-logs.amazonaws.com',
+      'web-app-staging-spot-chaos': 'fis.amazonaws.com',
+    },
+  },
+  prod: {
+    account: PROD,
+    boundary: 'arn:aws:iam::210987654321:policy/web-app-workload-boundary',
+    roles: Object.fromEntries(
+      ['web-app-prod', 'web-app-prod-dr'].flatMap((n) => [
+        [`${n}-instance`, 'ec2.amazonaws.com'],
+        [`${n}-spot-interruption`, 'lambda.amazonaws.com'],
+        [`${n}-lifecycle-hooks`, 'autoscaling.amazonaws.com'],
+        [`${n}-vpc-flow-logs`, 'vpc-flow-logs.amazonaws.com'],
+      ]),
+    ),
+  },
+};
+
+describe.each(Object.keys(ROLES))('%s: IAM roles', (name) => {
+  const documentOf = (s: TfJson, role: Block) => {
+    const id = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(role.assume_role_policy))?.[1];
+    return (s.data?.aws_iam_policy_document ?? {})[id ?? '']?.statement as Block[];
+  };
+
+  it('are exactly these, each assumable by its service for this account only, inside the permissions boundary prod sets', () => {
+    const s = stack(name);
+    const { account, boundary, roles } = ROLES[name]!;
+    const found = byName(resourceList(s, 'aws_iam_role'), 'name');
+    expect(Object.keys(found).sort()).toEqual(Object.keys(roles).sort());
+    for (const [roleName, service] of Object.entries(roles)) {
+      const role = found[roleName]!;
+      expect(role.permissions_boundary, roleName).toBe(boundary);
+      const [statement] = documentOf(s, role);
+      expect(statement?.principals, roleName).toEqual([{ type: 'Service', identifiers: [service] }]);
+      expect((statement?.condition as Block[])[0], roleName).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account] });
+      // Flow logs name their source (and FIS its experiment in its own policy): the only services here that send one when assuming a role.
+      const sourceArn = (statement?.condition as Block[]).find((c) => c.variable === 'aws:SourceArn');
+      if (service === 'vpc-flow-logs.amazonaws.com') expect(String(sourceArn?.values), roleName).toMatch(new RegExp(`:ec2:\\$\\{data\\.aws_region\\.[^}]+\\}:${account}:vpc-flow-log/\\*$`));
+      else expect(sourceArn, roleName).toBeUndefined();
+    }
+  });
+
+  it('instances read their own environment\'s parameters only', () => {
+    const s = stack(name);
+    const policies = Object.entries(s.data?.aws_iam_policy_document ?? {}).filter(([id]) => id.includes('fleet_instance-permissions'));
+    expect(policies.length).toBe(name === 'prod' ? 2 : 1);
+    for (const [id, document] of policies) {
+      const region = id.startsWith('standby') ? 'ap-northeast-1' : 'ap-northeast-2';
+      const read = (symbolic(document.statement) as Block[]).find((st) => st.sid === 'ReadOwnParameters');
+      const partition = `\${data.aws_partition.${id.startsWith('standby') ? 'standby_tier' : 'primary'}_fleet_partition.partition}`;
+      const path = `arn:${partition}:ssm:${region}:${ROLES[name]!.account}:parameter/web-app/${name}`;
+      expect(read?.resources, id).toEqual([path, `${path}/*`]);
     }
   });
 });

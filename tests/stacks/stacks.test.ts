@@ -142,9 +142,12 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
     });
     expect(findBy(s, 'aws_lb_listener', 'port', 443)).toMatchObject({
       protocol: 'HTTPS',
-      ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
       default_action: [{ type: 'forward', target_group_arn: ref(s, 'aws_lb_target_group', 'arn') }],
     });
+    // A WAF in front of every environment's ALB (the module's default), with the AWS common and known-bad-inputs rule groups.
+    expect(only(s, 'aws_wafv2_web_acl_association')).toMatchObject({ resource_arn: ref(s, 'aws_lb', 'arn'), web_acl_arn: ref(s, 'aws_wafv2_web_acl', 'arn') });
+    expect((only(s, 'aws_wafv2_web_acl').rule as Block[]).map((r) => r.name)).toEqual(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
     expect(findBy(s, 'aws_lb_listener', 'port', 80)).toMatchObject({
       protocol: 'HTTP',
       default_action: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }],
@@ -187,7 +190,10 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
     });
     // Base64 at synth, so Terraform passes the script on as written (no HCL escaping on the way).
     expect(Buffer.from(String(template.user_data), 'base64').toString('utf8')).toMatch(/^#!\/bin\/bash\n/);
-    expect(only(s, 'aws_iam_role_policy_attachment').policy_arn).toMatch(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/);
+    // Session Manager through the instance's own policy: no AmazonSSMManagedInstanceCore, whose GetParameter* reads every parameter.
+    expect(resourceList(s, 'aws_iam_role_policy_attachment')).toEqual([]);
+    const instanceRole = Object.entries(resources(s, 'aws_iam_role')).find(([, r]) => r.name === `web-app-${name}-instance`)?.[0];
+    expect(findBy(s, 'aws_iam_role_policy', 'name', 'session-manager-and-parameters').role).toBe(`\${aws_iam_role.${instanceRole}.name}`);
   });
 
   it('compute: instances accept the app port from the ALB security group only', () => {
@@ -409,26 +415,40 @@ describe('state-backend stack', () => {
 
   it('bucket: versioned, KMS-encrypted with a rotating key, private, owner-enforced, TLS-only, undeletable', () => {
     const s = stack('state-backend');
-    expect(only(s, 'aws_s3_bucket')).toMatchObject({
-      bucket: 'web-app-tfstate-apne2-example',
-      lifecycle: { prevent_destroy: true },
-    });
-    expect(only(s, 'aws_s3_bucket_versioning').versioning_configuration).toEqual({ status: 'Enabled' });
+    expect(findBy(s, 'aws_s3_bucket', 'bucket', 'web-app-tfstate-apne2-example')).toMatchObject({ lifecycle: { prevent_destroy: true }, force_destroy: false });
+    // The second bucket takes the state bucket's server access logs.
+    expect(findBy(s, 'aws_s3_bucket', 'bucket', 'web-app-tfstate-apne2-example-logs')).toMatchObject({ force_destroy: false });
+    expect(only(s, 'aws_s3_bucket_logging')).toMatchObject({ target_prefix: 'state/' });
+    expect(resourceList(s, 'aws_s3_bucket_versioning').map((v) => v.versioning_configuration)).toEqual([{ status: 'Enabled' }, { status: 'Enabled' }]);
+    expect(only(s, 'aws_kms_key_policy')).toMatchObject({ key_id: ref(s, 'aws_kms_key', 'key_id') });
+    expect(resourceList(s, 'aws_s3_bucket_object_lock_configuration')).toEqual([]);
     expect(only(s, 'aws_kms_key')).toMatchObject({ enable_key_rotation: true });
     expect(only(s, 'aws_kms_alias')).toMatchObject({ name: 'alias/web-app-tfstate-apne2-example' });
-    expect(only(s, 'aws_s3_bucket_server_side_encryption_configuration')).toMatchObject({
-      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: ref(s, 'aws_kms_key', 'arn') } }],
-    });
-    expect(only(s, 'aws_s3_bucket_public_access_block')).toMatchObject({
-      block_public_acls: true,
-      block_public_policy: true,
-      ignore_public_acls: true,
-      restrict_public_buckets: true,
-    });
-    expect(only(s, 'aws_s3_bucket_ownership_controls')).toMatchObject({ rule: { object_ownership: 'BucketOwnerEnforced' } });
+    // The state bucket: the state key; the access-log bucket: SSE-S3, what S3 log delivery writes to.
+    const encryption = resourceList(s, 'aws_s3_bucket_server_side_encryption_configuration').map((e) => e.rule);
+    expect(encryption).toHaveLength(2);
+    expect(encryption).toContainEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: ref(s, 'aws_kms_key', 'arn') }, bucket_key_enabled: true },
+    ]);
+    expect(encryption).toContainEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
+    for (const block of resourceList(s, 'aws_s3_bucket_public_access_block')) {
+      expect(block).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    }
+    expect(resourceList(s, 'aws_s3_bucket_ownership_controls').map((o) => o.rule)).toEqual([
+      { object_ownership: 'BucketOwnerEnforced' },
+      { object_ownership: 'BucketOwnerEnforced' },
+    ]);
     const policyDocument = JSON.stringify(s.data?.aws_iam_policy_document);
     expect(policyDocument).toContain('"variable":"aws:SecureTransport"');
     expect(policyDocument).toContain('"effect":"Deny"');
+    const guard = Object.values(s.data?.aws_iam_policy_document ?? {})
+      .flatMap((d) => d.statement as Block[])
+      .find((st) => st.sid === 'OnlyBreakGlassDestroysHistory');
+    expect(guard).toMatchObject({
+      effect: 'Deny',
+      actions: ['s3:DeleteObjectVersion', 's3:PutBucketPolicy', 's3:PutBucketVersioning', 's3:PutLifecycleConfiguration'],
+      condition: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn' }],
+    });
   });
 
   it('lock table: LockID string key, on demand, point-in-time recovery, encrypted', () => {

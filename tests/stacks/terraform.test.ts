@@ -126,7 +126,7 @@ describe('planned environment stacks', () => {
     expect(primaryChanges('prod', 'aws_flow_log')).toHaveLength(1);
     expect(after('prod', 'aws_lb')).toMatchObject({ drop_invalid_header_fields: true, enable_deletion_protection: true });
     const https = primaryChanges('prod', 'aws_lb_listener').find((c) => c.change.after?.protocol === 'HTTPS');
-    expect(https?.change.after).toMatchObject({ port: 443, ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
+    expect(https?.change.after).toMatchObject({ port: 443, ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06' });
   });
 
   it('prod: CPU 70 target tracking, request tracking and ForecastAndScale with a 300 s buffer', () => {
@@ -148,19 +148,35 @@ describe('planned environment stacks', () => {
     expect(vpc.tags_all).toMatchObject({ Environment: 'prod', ManagedBy: 'cdktf', CostCenter: 'engineering', Team: 'platform', Project: 'web-app' });
   });
 
-  it('IAM trust policies render at plan time to the right service principals', () => {
+  it('IAM trust policies render at plan time to the right service principals, for prod\'s account (and flow logs) only, inside the boundary', () => {
+    type Trust = { Statement: { Principal: { Service: string }; Condition: Record<string, Record<string, string>> }[] };
     const trust = Object.fromEntries(
       primaryChanges('prod', 'aws_iam_role').map((c) => {
-        const document = JSON.parse(String(c.change.after?.assume_role_policy)) as { Statement: { Principal: { Service: string } }[] };
-        return [String(c.change.after?.name), document.Statement[0]?.Principal.Service];
+        const document = JSON.parse(String(c.change.after?.assume_role_policy)) as Trust;
+        const [statement] = document.Statement;
+        return [String(c.change.after?.name), [statement?.Principal.Service, statement?.Condition, c.change.after?.permissions_boundary]];
       }),
     );
+    const account = { StringEquals: { 'aws:SourceAccount': '210987654321' } };
+    const boundary = 'arn:aws:iam::210987654321:policy/web-app-workload-boundary';
     expect(trust).toEqual({
-      'web-app-prod-instance': 'ec2.amazonaws.com',
-      'web-app-prod-vpc-flow-logs': 'vpc-flow-logs.amazonaws.com',
-      'web-app-prod-spot-interruption': 'lambda.amazonaws.com',
-      'web-app-prod-lifecycle-hooks': 'autoscaling.amazonaws.com',
+      'web-app-prod-instance': ['ec2.amazonaws.com', account, boundary],
+      'web-app-prod-vpc-flow-logs': [
+        'vpc-flow-logs.amazonaws.com',
+        { ...account, ArnLike: { 'aws:SourceArn': 'arn:aws:ec2:ap-northeast-2:210987654321:vpc-flow-log/*' } },
+        boundary,
+      ],
+      'web-app-prod-spot-interruption': ['lambda.amazonaws.com', account, boundary],
+      'web-app-prod-lifecycle-hooks': ['autoscaling.amazonaws.com', account, boundary],
     });
+  });
+
+  it('prod: the PagerDuty URL is read from Parameter Store only once the topic exists, so an offline plan reads nothing', () => {
+    const reads = result('prod').plan.resource_changes.filter((c) => c.mode === 'data' && c.type === 'aws_ssm_parameter');
+    expect(reads.map((c) => [c.change.actions, c.change.after?.name])).toEqual([
+      [['read'], '/web-app/prod/pagerduty-url'],
+      [['read'], '/web-app/prod/pagerduty-url'],
+    ]);
   });
 });
 
@@ -208,10 +224,17 @@ describe('planned DNS and failover', () => {
   });
 });
 
+/** The state bucket's own resource of `type` (not its access-log bucket's). */
+function stateAfter(type: string): Record<string, unknown> {
+  const list = changes('state-backend', type).filter((c) => !c.name.includes('access-logs'));
+  if (list.length !== 1) throw new Error(`expected one ${type} of the state bucket, found ${list.length}`);
+  return list[0]!.change.after ?? {};
+}
+
 describe('planned state backend', () => {
   it('bucket versioned and KMS-encrypted, lock table with PITR', () => {
-    expect(after('state-backend', 'aws_s3_bucket_versioning')).toMatchObject({ versioning_configuration: [{ status: 'Enabled' }] });
-    expect(after('state-backend', 'aws_s3_bucket_server_side_encryption_configuration')).toMatchObject({
+    expect(stateAfter('aws_s3_bucket_versioning')).toMatchObject({ versioning_configuration: [{ status: 'Enabled' }] });
+    expect(stateAfter('aws_s3_bucket_server_side_encryption_configuration')).toMatchObject({
       rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'aws:kms' }], bucket_key_enabled: true }],
     });
     expect(after('state-backend', 'aws_kms_key')).toMatchObject({ enable_key_rotation: true });
@@ -222,15 +245,20 @@ describe('planned state backend', () => {
     });
   });
 
+  // Known at plan time when the stack names the account (StateBackend `account`); else it is read from the key's ARN after apply.
   it('bucket policy, known at plan time, denies non-TLS access', () => {
-    const policy = JSON.parse(String(after('state-backend', 'aws_s3_bucket_policy').policy)) as {
-      Statement: { Effect: string; Resource: string[]; Condition?: Record<string, Record<string, string>> }[];
+    const policy = JSON.parse(String(stateAfter('aws_s3_bucket_policy').policy)) as {
+      Statement: { Sid?: string; Effect: string; Action?: string[]; Resource: string[]; Condition?: Record<string, Record<string, string>> }[];
     };
     const denial = policy.Statement.find((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false');
     expect([...(denial?.Resource ?? [])].sort()).toEqual([
       'arn:aws:s3:::web-app-tfstate-apne2-example',
       'arn:aws:s3:::web-app-tfstate-apne2-example/*',
     ]);
+    const guard = policy.Statement.find((s) => s.Sid === 'OnlyBreakGlassDestroysHistory');
+    expect(guard?.Effect).toBe('Deny');
+    expect([...(guard?.Action ?? [])].sort()).toEqual(['s3:DeleteObjectVersion', 's3:PutBucketPolicy', 's3:PutBucketVersioning', 's3:PutLifecycleConfiguration']);
+    expect(guard?.Condition?.ArnNotEquals?.['aws:PrincipalArn']).toMatch(/^arn:aws:iam::\d{12}:role\/state-break-glass$/);
   });
 });
 

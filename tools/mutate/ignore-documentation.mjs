@@ -8,12 +8,17 @@
  */
 import { declareValuePlugin, PluginKind } from '@stryker-mutator/api/plugin';
 
-/** @param {any} path a Babel NodePath */
-function insideMetaCall(path) {
-  for (let current = path; current; current = current.parentPath) {
+/**
+ * True inside the arguments of a `.meta(…)` call: the description, not the
+ * schema it describes (`z.strictObject({…}).meta({…})` holds the whole
+ * object in the call's callee, which must stay mutated).
+ * @param {any} path a Babel NodePath
+ */
+function insideMetaArguments(path) {
+  for (let child = path, current = path.parentPath; current; child = current, current = current.parentPath) {
     const node = current.node;
     if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.property.type === 'Identifier' && node.callee.property.name === 'meta') {
-      return true;
+      if (node.arguments.includes(child.node)) return true;
     }
   }
   return false;
@@ -23,7 +28,7 @@ export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, 'documentation', {
     /** @param {any} path */
     shouldIgnore(path) {
-      return insideMetaCall(path) ? 'schema documentation (generated into docs/environments.md, checked for staleness)' : undefined;
+      return insideMetaArguments(path) ? 'schema documentation (generated into docs/environments.md, checked for staleness)' : undefined;
     },
   }),
 ];

@@ -52,8 +52,8 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
     id: 'key-source-account',
     description: 'the aws:SourceAccount condition dropped from the CloudWatch key statement',
     file: 'modules/shared/kms.ts',
-    find: "          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account] }],\n",
-    replace: '',
+    find: "          { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account] },\n          { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:cloudwatch:",
+    replace: "          { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:cloudwatch:",
   },
   {
     id: 'forecast-only-buffer',

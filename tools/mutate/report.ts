@@ -91,7 +91,7 @@ const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0,
 const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 const percent = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(1)} %`);
 
-export function renderSection(report: MutationReport, measuredAt: Date): string {
+export function renderSection(report: MutationReport, measuredAt: Date, note?: string): string {
   const { files, total } = scores(report);
   const row = (s: FileScore) => `| ${s.file === 'All files' ? '**all files**' : code(s.file)} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored} | ${percent(s.score)} |`;
   const left = survivors(report);
@@ -105,6 +105,7 @@ export function renderSection(report: MutationReport, measuredAt: Date): string 
     ...files.map(row),
     row(total),
     '',
+    ...(note ? [note, ''] : []),
     left.length === 0 ? 'No mutant survived.' : `### Surviving mutants (${left.length})`,
     '',
     ...left.map((s) => `- ${code(`${s.file}:${s.line}`)} ${s.mutator}${s.status === 'NoCoverage' ? ' (no test runs it)' : ''}: ${code(cut(s.original, 100))} → ${code(cut(s.replacement, 60))}`),
@@ -117,6 +118,7 @@ const REPORT_COMMAND = defineCommand({
   options: {
     report: { type: 'string', default: DEFAULT_REPORT, valueName: '<file>', description: "Stryker's JSON report." },
     print: { type: 'boolean', default: false, description: 'Print the section instead of writing BENCHMARKS.md.' },
+    note: { type: 'string', valueName: '<text>', description: 'A paragraph under the table: what was measured (commit, scope).' },
   },
 });
 
@@ -124,7 +126,7 @@ function main(): void {
   const { values } = parseCommand(REPORT_COMMAND, process.argv.slice(2));
   if (!existsSync(values.report)) throw new Error(`no mutation report at ${relative(process.cwd(), values.report)}: run npm run mutate first`);
   const report = JSON.parse(readFileSync(values.report, 'utf8')) as MutationReport;
-  const section = renderSection(report, statSync(values.report).mtime);
+  const section = renderSection(report, statSync(values.report).mtime, values.note);
   if (values.print) {
     process.stdout.write(`${section}\n`);
     return;

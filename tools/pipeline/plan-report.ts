@@ -158,8 +158,33 @@ export function renderComment(plans: StackPlan[], expected: string[], cost?: Cos
     }
     out.push('</details>');
   }
-  if (runUrl) out.push('', `Plans and their JSON are artifacts of [this run](${runUrl}).`);
+  if (runUrl) out.push('', `Each stack's summary is in its plan job of [this run](${runUrl}); plans and their values never leave those jobs.`);
   return `${out.join('\n')}\n`;
+}
+
+/** One stack's plan as the approval gate shows it (the job summary): the table row, then every change by address. */
+export function renderStackSummary(plan: StackPlan, note?: string): string {
+  const out = [`## Plan: ${plan.stack}`, ''];
+  if (note) out.push(`_${note}_`, '');
+  if (plan.dangerous.length > 0) {
+    out.push('> [!CAUTION]', '> **The state backend is touched.**', '>', ...plan.dangerous.map((c) => `> - ${c.kind} ${describe(c)}`), '');
+  }
+  out.push('| add | change | destroy |', '|--:|--:|--:|', `| ${plan.add} | ${plan.change} | ${plan.destroy} |`, '');
+  const changes = plan.changes ?? [];
+  if (changes.length === 0) out.push('No changes.');
+  for (const kind of ['replace', 'delete', 'update', 'create'] as const) {
+    for (const c of changes.filter((x) => x.kind === kind)) out.push(`- ${kind === 'replace' ? '🔁 **replace**' : kind === 'delete' ? '🗑️ **destroy**' : kind} ${describe(c)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** A summary written by `npm run ci:plan -- --summary`, checked for shape (it crossed jobs as an artifact). */
+export function parseStackPlan(text: string, stack: string): StackPlan {
+  const value = JSON.parse(text) as Partial<StackPlan>;
+  if (value.stack !== stack || !Array.isArray(value.changes) || !Array.isArray(value.dangerous)) throw new Error(`not a plan summary of ${stack}`);
+  const counts = [value.add, value.change, value.destroy];
+  if (!counts.every((n) => Number.isInteger(n))) throw new Error(`not a plan summary of ${stack}: counts missing`);
+  return value as StackPlan;
 }
 
 function renderCost(diffs: CostDiff[]): string[] {

@@ -1,17 +1,18 @@
 /**
  * `npm run plan-summary -- --plans <dir> [--synth cdktf.out] [--cost cost-diff.json] [--post]`
  *
- * Reads `<dir>/<stack>.json` (`terraform show -json` of each stack's plan),
+ * Reads `<dir>/<stack>.json` (each stack's plan summary, written in its plan
+ * job by `npm run ci:plan -- --summary`: addresses and actions, no values),
  * prints the pull request comment as Markdown, and with --post creates or
  * updates it on the pull request (GITHUB_TOKEN, GITHUB_REPOSITORY, PR_NUMBER).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { upsertComment } from './github-comment';
-import { COMMENT_MARKER, renderComment, statePlaceOf, summarizePlan, type ShowJson } from './plan-report';
+import { COMMENT_MARKER, parseStackPlan, renderComment, type StackPlan } from './plan-report';
 import { plannedStacks } from './stack-matrix';
 import type { CostDiff } from '../synth-model/cost-report';
-import { DEFAULT_OUTDIR, readSynthesizedStack } from '../synth-model/synth-output';
+import { DEFAULT_OUTDIR } from '../synth-model/synth-output';
 import { defineCommand, parseCommand, runCommand } from '../lib/cli';
 import { UsageError } from '../lib/usage-error';
 
@@ -25,10 +26,10 @@ export interface SummaryOptions {
 export const PLAN_SUMMARY_COMMAND = defineCommand({
   usage: 'npm run plan-summary -- --plans <dir> [options]',
   summary:
-    'Reads <dir>/<stack>.json (terraform show -json of each stack\'s plan), prints the pull request comment as Markdown, ' +
+    'Reads <dir>/<stack>.json (each stack\'s plan summary from npm run ci:plan -- --summary), prints the pull request comment as Markdown, ' +
     'and with --post creates or updates it on the pull request (GITHUB_TOKEN, GITHUB_REPOSITORY, PR_NUMBER).',
   options: {
-    plans: { type: 'string', valueName: '<dir>', description: 'One <stack>.json per stack (required).' },
+    plans: { type: 'string', valueName: '<dir>', description: 'One <stack>.json plan summary per stack (required).' },
     synth: { type: 'string', default: DEFAULT_OUTDIR, valueName: '<dir>', description: 'The synth output: which stacks to expect.' },
     cost: { type: 'string', valueName: '<file>', description: 'npm run cost -- --compare … --json output to include.' },
     post: { type: 'boolean', default: false, description: 'Create or update the comment on the pull request.' },
@@ -37,17 +38,17 @@ export const PLAN_SUMMARY_COMMAND = defineCommand({
 
 export function parseSummaryArgs(argv: string[]): SummaryOptions {
   const { values } = parseCommand(PLAN_SUMMARY_COMMAND, argv);
-  if (!values.plans) throw new UsageError('--plans <dir> is required (one <stack>.json per stack, from terraform show -json)');
+  if (!values.plans) throw new UsageError('--plans <dir> is required (one <stack>.json plan summary per stack, from npm run ci:plan -- --summary)');
   return { plans: resolve(values.plans), synth: resolve(values.synth), ...(values.cost ? { cost: resolve(values.cost) } : {}), post: values.post };
 }
 
 /** The comment for the plans in `options.plans`, stacks taken from the synth manifest. */
 export function buildComment(options: SummaryOptions, runUrl?: string): string {
   const expected = plannedStacks(options.synth);
-  const plans = expected.map((stack) => {
+  // A stack without a summary (its plan failed or never ran) shows as "no plan".
+  const plans = expected.flatMap((stack): StackPlan[] => {
     const file = join(options.plans, `${stack}.json`);
-    const plan = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ShowJson) : undefined;
-    return summarizePlan(stack, plan, statePlaceOf(readSynthesizedStack(options.synth, stack)));
+    return existsSync(file) ? [parseStackPlan(readFileSync(file, 'utf8'), stack)] : [];
   });
   const cost = options.cost && existsSync(options.cost) ? (JSON.parse(readFileSync(options.cost, 'utf8')) as { diffs: CostDiff[] }).diffs : undefined;
   return renderComment(plans, expected, cost, runUrl);

@@ -99,8 +99,8 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
     id: 'lambda-dead-letter-config',
     where: 'launcher',
-    gap: 'drops a function\'s DeadLetterConfig, so every plan would add it again',
-    handling: 'kept on create and update and reported by GetFunction',
+    gap: 'drops a function\'s DeadLetterConfig and KMSKeyArn (its environment variables\' key), so every plan would set them again',
+    handling: 'both kept on create and update and reported by GetFunction',
   },
   {
     id: 'fis-get-experiment-template',

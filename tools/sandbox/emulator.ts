@@ -1,8 +1,9 @@
 /**
  * The embedded AWS emulator: moto's server, started through this project's
  * launcher (tools/sandbox/moto_launcher.py, which corrects the moto
- * behaviours listed in tools/sandbox/emulator-gaps.ts) on a free loopback port,
- * with TLS, and stopped again however the process ends — unless kept.
+ * behaviours listed in tools/sandbox/emulator-gaps.ts) on a loopback port the
+ * launcher binds itself and reports back, with TLS, and stopped again however
+ * the process ends — unless kept.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +15,9 @@ import { onCleanup } from '../lib/cleanup';
 import { isAlive, killTree } from '../lib/processes';
 
 const LAUNCHER = resolve(__dirname, 'moto_launcher.py');
-export const INSTALL_HINT = 'moto is not installed: pip install "moto[server]"';
+/** The moto this project's launcher corrections are written for (.ci/run installs it). */
+export const MOTO_VERSION = '5.2.1';
+export const INSTALL_HINT = `moto is not installed: pip install "moto[server]==${MOTO_VERSION}"`;
 
 export interface Emulator {
   /** `https://127.0.0.1:<port>` */
@@ -35,33 +38,48 @@ export class EmulatorMissingError extends Error {
   }
 }
 
-/** The Python that can import moto's server; MOTO_PYTHON overrides. */
+/**
+ * All the emulator gets of this process's environment: what Python needs to
+ * start (PATH, HOME, locale, TMPDIR for the ad-hoc certificate, PYTHON*,
+ * pyenv's shims), the request trace switch, and the moto settings below —
+ * never the rest, which may hold real AWS credentials.
+ */
+export function emulatorEnv(parent: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const passed = new Set(['PATH', 'HOME', 'LANG', 'LANGUAGE', 'TMPDIR', 'WEB_TIER_EMULATOR_TRACE']);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (value !== undefined && (passed.has(name) || /^(LC_|PYTHON|PYENV_)/.test(name))) env[name] = value;
+  }
+  return {
+    ...env,
+    // AWS-managed policies (AmazonSSMManagedInstanceCore) exist in every account.
+    MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
+    // ACM issues DNS-validated certificates at once instead of after 60 s.
+    MOTO_ACM_VALIDATION_WAIT: '0',
+    PYTHONWARNINGS: 'ignore',
+  };
+}
+
+/**
+ * The Python that can import moto's server (MOTO_PYTHON overrides), as the
+ * interpreter's own path: a pyenv shim or a wrapper script would stand
+ * between this process and the emulator's pid.
+ */
 export function findMotoPython(env: NodeJS.ProcessEnv = process.env): string {
   const candidates = [env.MOTO_PYTHON, 'python3', 'python'].filter((c): c is string => Boolean(c));
   for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import moto.server'], { stdio: 'ignore' });
-    if (probe.status === 0) return python;
+    const probe = spawnSync(python, ['-c', 'import sys, moto.server; print(sys.executable)'], { encoding: 'utf8', env: emulatorEnv(env) });
+    const executable = probe.stdout?.trim();
+    if (probe.status === 0 && executable) return executable;
   }
   throw new EmulatorMissingError();
 }
 
 /** The ids of the corrections the launcher applies to moto. */
 export function launcherCorrections(python = findMotoPython()): string[] {
-  const listed = spawnSync(python, [LAUNCHER, '--list'], { encoding: 'utf8' });
+  const listed = spawnSync(python, [LAUNCHER, '--list'], { encoding: 'utf8', env: emulatorEnv() });
   if (listed.status !== 0) throw new Error(`${LAUNCHER} --list failed: ${listed.stderr}`);
   return JSON.parse(listed.stdout) as string[];
-}
-
-/** A port nothing listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export function isPortFree(port: number): Promise<boolean> {
@@ -90,22 +108,23 @@ function tail(file: string): string {
 }
 
 export interface StartOptions {
-  /** Port to try first; a busy one is replaced by a free one. */
+  /** Port to try first; the launcher replaces a busy one by a free one. */
   readonly port?: number;
   /** Directory for the emulator's log. @default a temp dir removed on stop */
   readonly logDir?: string;
   readonly startTimeoutMs?: number;
 }
 
-/** Starts the emulator; a busy or failing port is replaced by a free one. */
+/** The launcher's report of the port it holds (moto_launcher.py prints it once bound). */
+const LISTENING = /^listening on 127\.0\.0\.1:(\d+)$/m;
+
+/** Starts the emulator; a failed start is tried again, on whatever port the launcher then gets. */
 export async function startEmulator(options: StartOptions = {}): Promise<Emulator> {
   const python = findMotoPython();
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const wanted = attempt === 0 ? options.port : undefined;
-    const port = wanted && (await isPortFree(wanted)) ? wanted : await freePort();
     try {
-      return await launch(python, port, options);
+      return await launch(python, attempt === 0 ? (options.port ?? 0) : 0, options);
     } catch (error) {
       lastError = error;
     }
@@ -113,23 +132,16 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
 
-async function launch(python: string, port: number, options: StartOptions): Promise<Emulator> {
-  const endpoint = `https://127.0.0.1:${port}`;
+async function launch(python: string, wantedPort: number, options: StartOptions): Promise<Emulator> {
   const ownDir = options.logDir ? undefined : mkdtempSync(join(tmpdir(), 'moto-'));
-  const logFile = join(options.logDir ?? (ownDir as string), `emulator-${port}.log`);
+  const logFile = join(options.logDir ?? (ownDir as string), 'emulator.log');
   // A file, not a pipe: a kept emulator must be able to log after this process is gone.
   const log = openSync(logFile, 'w');
-  const child = spawn(python, [LAUNCHER, '127.0.0.1', String(port)], {
+  // The launcher binds the port itself (0: any) and says which: nothing can take it between a check here and its bind.
+  const child = spawn(python, [LAUNCHER, '127.0.0.1', String(wantedPort)], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: {
-      ...process.env,
-      // AWS-managed policies (AmazonSSMManagedInstanceCore) exist in every account.
-      MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
-      // ACM issues DNS-validated certificates at once instead of after 60 s.
-      MOTO_ACM_VALIDATION_WAIT: '0',
-      PYTHONWARNINGS: 'ignore',
-    },
+    env: emulatorEnv(),
   });
   closeSync(log);
   const pid = child.pid;
@@ -144,31 +156,41 @@ async function launch(python: string, port: number, options: StartOptions): Prom
     if (ownDir) rmSync(ownDir, { recursive: true, force: true });
   };
   const unregister = onCleanup(stop, 'stopping the emulator');
-  const emulator: Emulator = {
-    endpoint,
-    port,
-    pid,
-    logFile,
-    stop,
-    keep: () => {
-      unregister();
-      child.unref();
-    },
-  };
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  let port: number | undefined;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) {
       await stop();
       throw new Error(`the emulator exited at start:\n${tail(logFile)}`);
     }
+    port ??= listeningPort(logFile);
     try {
-      if ((await statusOf(`${endpoint}/moto-api/`)) === 200) return emulator;
+      if (port !== undefined && (await statusOf(`https://127.0.0.1:${port}/moto-api/`)) === 200) {
+        return {
+          endpoint: `https://127.0.0.1:${port}`,
+          port,
+          pid,
+          logFile,
+          stop,
+          keep: () => {
+            unregister();
+            child.unref();
+          },
+        };
+      }
     } catch {
-      // not listening yet
+      // not answering yet
     }
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, port === undefined ? 50 : 150));
   }
   await stop();
-  throw new Error(`the emulator did not answer on ${endpoint} within ${(options.startTimeoutMs ?? 30_000) / 1000} s:\n${tail(logFile)}`);
+  const where = port === undefined ? 'report a port' : `answer on https://127.0.0.1:${port}`;
+  throw new Error(`the emulator did not ${where} within ${timeoutMs / 1000} s:\n${tail(logFile)}`);
+}
+
+function listeningPort(logFile: string): number | undefined {
+  const match = existsSync(logFile) ? LISTENING.exec(readFileSync(logFile, 'utf8')) : null;
+  return match ? Number(match[1]) : undefined;
 }

@@ -9,12 +9,15 @@ Every correction is listed by `--list` (JSON ids); stacks/emulator-compat.ts
 documents the same ids and a test keeps the two lists equal. A correction that
 no longer fits the installed moto prints a warning naming it and is skipped.
 
-Usage: python3 moto_launcher.py <host> <port>   (serves TLS with a self-signed certificate)
+Usage: python3 moto_launcher.py <host> <port>   (serves TLS with a self-signed certificate;
+       port 0, or a busy one, means any free port; prints "listening on <host>:<port>" once bound)
        python3 moto_launcher.py --list
        WEB_TIER_EMULATOR_TRACE=<dir> python3 moto_launcher.py …   (a line per request: see install_trace)
 """
+import errno
 import json
 import os
+import socket
 import sys
 from typing import Callable, Dict
 
@@ -453,7 +456,8 @@ def lifecycle_hook_targets() -> None:
 
 @correction("lambda-dead-letter-config")
 def lambda_dead_letter_config() -> None:
-    """moto drops a function's DeadLetterConfig, so every plan would add it again."""
+    """moto drops a function's DeadLetterConfig and KMSKeyArn (the key of its
+    environment variables), so every plan would set them again."""
     from moto.awslambda import models
 
     function = models.LambdaFunction
@@ -464,16 +468,21 @@ def lambda_dead_letter_config() -> None:
     def __init__(self, account_id, spec, region, *args, **kwargs):
         original_init(self, account_id, spec, region, *args, **kwargs)
         self.dead_letter_config = spec.get("DeadLetterConfig")
+        self.environment_kms_key = spec.get("KMSKeyArn")
 
     def get_configuration(self, *args, **kwargs):
         config = original_configuration(self, *args, **kwargs)
         if getattr(self, "dead_letter_config", None):
             config["DeadLetterConfig"] = self.dead_letter_config
+        if getattr(self, "environment_kms_key", None):
+            config["KMSKeyArn"] = self.environment_kms_key
         return config
 
     def update_configuration(self, config_updates):
         if "DeadLetterConfig" in config_updates:
             self.dead_letter_config = config_updates["DeadLetterConfig"]
+        if "KMSKeyArn" in config_updates:
+            self.environment_kms_key = config_updates["KMSKeyArn"]
         return original_update(self, config_updates)
 
     function.__init__ = __init__
@@ -652,21 +661,62 @@ def apply_corrections() -> None:
             sys.stderr.write(f"warning: emulator correction {gap_id} does not fit this moto ({error}); skipped\n")
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here before the port is reported: the port
+    the caller learns is one this process already holds, so nothing can take
+    it in between (a port found free by the caller and passed in could be
+    taken before moto bound it). A busy port is replaced by any free one."""
+    for wanted in [port, 0] if port else [0]:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # As werkzeug's own server does: a restart may reuse a port still in TIME_WAIT.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, wanted))
+        except OSError as error:
+            sock.close()
+            if error.errno == errno.EADDRINUSE and wanted != 0:
+                continue
+            raise
+        sock.listen(socket.SOMAXCONN)
+        return sock
+    raise AssertionError("unreachable: binding port 0 either succeeds or raises")
+
+
+def serve_on(sock: socket.socket) -> None:
+    """moto's server.main, on `sock`: its own setup (MOTO_PORT, signals, the
+    dispatcher app, the ad-hoc TLS context) with werkzeug told to use the
+    bound socket instead of binding one."""
+    from moto import server
+    from werkzeug import serving
+
+    host, port = sock.getsockname()[:2]
+
+    def run_simple(hostname, _port, application, threaded=False, ssl_context=None, **_ignored):
+        httpd = serving.make_server(hostname, port, application, threaded=threaded, ssl_context=ssl_context, fd=sock.fileno())
+        # Read by tools/sandbox/emulator.ts: the TLS context is ready and the socket listens.
+        print(f"listening on {host}:{httpd.port}", flush=True)
+        httpd.serve_forever()
+
+    server.run_simple = run_simple
+    server.main(["-H", host, "-p", str(port), "--ssl"])
+
+
 def main() -> None:
     if sys.argv[1:] == ["--list"]:
         print(json.dumps(sorted(CORRECTIONS)))
         return
     host, port = sys.argv[1:3]
     try:
-        from moto import server
+        from moto import server  # noqa: F401 — imported only to fail early, with the install hint
     except ImportError:
-        sys.stderr.write("moto is not installed: pip install 'moto[server]'\n")
+        sys.stderr.write("moto is not installed: pip install 'moto[server]==5.2.1'\n")
         sys.exit(3)
+    sock = bind(host, int(port))
     apply_corrections()
     trace = os.environ.get("WEB_TIER_EMULATOR_TRACE")
     if trace:
-        install_trace(trace, port)
-    server.main(["-H", host, "-p", port, "--ssl"])
+        install_trace(trace, str(sock.getsockname()[1]))
+    serve_on(sock)
 
 
 if __name__ == "__main__":

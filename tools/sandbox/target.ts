@@ -32,6 +32,7 @@ const EMULATED_SERVICES = [
   'sqs',
   'ssm',
   'sts',
+  'wafv2',
 ] as const;
 
 export interface EmulatorTargetOptions {

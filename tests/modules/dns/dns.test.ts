@@ -190,7 +190,13 @@ describe('staging: static maintenance site', () => {
   });
 
   it('keeps the page in a private, encrypted bucket that only the distribution can read', () => {
-    const site = underPath(stack('staging'), 'staging/maintenance/');
+    const all = underPath(stack('staging'), 'staging/maintenance/');
+    // The page bucket's own resources; its access-log bucket is checked below.
+    const logs = underPath(all, 'staging/maintenance/access-logs/');
+    const logIds = new Set(Object.values(logs.resource ?? {}).flatMap((byId) => Object.keys(byId)).concat(Object.values(logs.data ?? {}).flatMap((byId) => Object.keys(byId))));
+    const drop = (byType: TfJson['resource']) =>
+      Object.fromEntries(Object.entries(byType ?? {}).map(([type, byId]) => [type, Object.fromEntries(Object.entries(byId).filter(([id]) => !logIds.has(id)))]));
+    const site: TfJson = { ...all, resource: drop(all.resource), data: drop(all.data) };
     expect(only(site, 'aws_s3_bucket_public_access_block')).toMatchObject({ block_public_acls: true, block_public_policy: true });
     expect(only(site, 'aws_s3_bucket_server_side_encryption_configuration')).toMatchObject({
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
@@ -203,6 +209,22 @@ describe('staging: static maintenance site', () => {
     expect(policy).toContain('"actions":["s3:GetObject"]');
     expect(policy).not.toMatch(/s3:Put|s3:\*"\],"effect":"Allow/);
     expect(only(site, 'aws_cloudfront_origin_access_control')).toMatchObject({ signing_behavior: 'always', origin_access_control_origin_type: 's3' });
+    // Requests to the page bucket are logged, failed uploads cleaned up; only S3 log delivery for this bucket and account writes the logs.
+    expect(only(site, 'aws_s3_bucket_logging')).toMatchObject({ bucket: ref(site, 'aws_s3_bucket', 'id'), target_prefix: 'maintenance/' });
+    expect(only(site, 'aws_s3_bucket_lifecycle_configuration').rule).toEqual([
+      { id: 'abort-incomplete-uploads', status: 'Enabled', filter: [{ prefix: '' }], abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }] },
+    ]);
+    const delivery = (logs.data?.aws_iam_policy_document && Object.values(logs.data.aws_iam_policy_document)[0]?.statement) as Block[];
+    expect(delivery[0]).toEqual({
+      sid: 'S3ServerAccessLogDelivery',
+      actions: ['s3:PutObject'],
+      resources: [`${ref(logs, 'aws_s3_bucket', 'arn')}/*`],
+      principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
+      condition: [
+        { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['123456789012'] },
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: [ref(site, 'aws_s3_bucket', 'arn')] },
+      ],
+    });
   });
 });
 

@@ -175,10 +175,13 @@ describe('the bundle', () => {
   it('is byte-for-byte the same in another process and time zone', () => {
     const here = bundleLambda(entry).sha256;
     const script = `process.stdout.write(require(${JSON.stringify(join(ROOT, 'modules/resilience/bundle.ts'))}).bundleLambda(${JSON.stringify(entry)}).sha256)`;
+    // Another temp dir too: where the zip is built must not change it (the build makes its own directory inside).
+    const otherTmp = join(ROOT, 'node_modules', '.cache', 'bundle-tz');
+    mkdirSync(otherTmp, { recursive: true });
     const elsewhere = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, TZ: 'Pacific/Kiritimati', TMPDIR: join(ROOT, 'node_modules', '.cache', 'bundle-tz') },
+      env: { ...process.env, TZ: 'Pacific/Kiritimati', TMPDIR: otherTmp },
     });
     expect(elsewhere.stderr).toBe('');
     expect(elsewhere.stdout).toBe(here);

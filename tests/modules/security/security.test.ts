@@ -7,22 +7,31 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { CloudfrontDistribution, type CloudfrontDistributionConfig } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
 import { LambdaFunction, type LambdaFunctionConfig } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { Route53HostedZoneDnssec } from '@cdktf/provider-aws/lib/route53-hosted-zone-dnssec';
+import { Route53QueryLog } from '@cdktf/provider-aws/lib/route53-query-log';
+import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA as S3BucketLogging } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketReplicationConfigurationA as S3BucketReplication } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketEncryption } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -30,6 +39,8 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
+import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { App, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +75,30 @@ const alb = (scope: Construct, extra: Partial<ConstructorParameters<typeof Lb>[2
 const group = (scope: Construct, extra: Partial<ConstructorParameters<typeof AutoscalingGroup>[2]>) =>
   new AutoscalingGroup(scope, 'asg', { minSize: 1, maxSize: 2, tag: [{ key: 'Name', value: 'web', propagateAtLaunch: true }], ...extra });
 const bucket = (scope: Construct) => new S3Bucket(scope, 'bucket', { bucket: 'b' });
+const distribution = (scope: Construct, extra: Partial<CloudfrontDistributionConfig>) =>
+  new CloudfrontDistribution(scope, 'cdn', {
+    enabled: true,
+    origin: [{ originId: 'o', domainName: 'b.s3.amazonaws.com' }],
+    defaultCacheBehavior: { targetOriginId: 'o', viewerProtocolPolicy: 'redirect-to-https', allowedMethods: ['GET', 'HEAD'], cachedMethods: ['GET', 'HEAD'] },
+    restrictions: { geoRestriction: { restrictionType: 'none' } },
+    viewerCertificate: { cloudfrontDefaultCertificate: true },
+    ...extra,
+  });
+const webAcl = (scope: Construct, groups: readonly string[]) =>
+  new Wafv2WebAcl(scope, 'acl', {
+    name: 'acl',
+    scope: 'CLOUDFRONT',
+    defaultAction: { allow: {} },
+    rule: groups.map((name, priority) => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: { managed_rule_group_statement: { name, vendor_name: 'AWS' } },
+      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+    })),
+    visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: 'acl', sampledRequestsEnabled: true },
+  });
+const zone = (scope: Construct) => new Route53Zone(scope, 'zone', { name: 'example.com' });
 const table = (scope: Construct, extra: Partial<ConstructorParameters<typeof DynamodbTable>[2]>) =>
   new DynamodbTable(scope, 'table', { name: 't', hashKey: 'LockID', attribute: [{ name: 'LockID', type: 'S' }], ...extra });
 
@@ -198,6 +233,103 @@ const CASES: Record<string, { violating: (s: Construct) => void; compliant: (s: 
     violating: (s) => new KmsKey(s, 'k', { description: 'k' }),
     compliant: (s) => new KmsKey(s, 'k', { description: 'k', enableKeyRotation: true }),
   },
+  CKV_AWS_260: {
+    violating: (s) => new VpcSecurityGroupIngressRule(s, 'http', { securityGroupId: 'sg', ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIpv4: '0.0.0.0/0', description: 'http' }),
+    compliant: (s) => new VpcSecurityGroupIngressRule(s, 'http', { securityGroupId: 'sg', ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIpv4: '203.0.113.0/24', description: 'http' }),
+  },
+  CKV_AWS_18: {
+    violating: (s) => bucket(s),
+    compliant: (s) => new S3BucketLogging(s, 'l', { bucket: bucket(s).id, targetBucket: 'logs', targetPrefix: 'b/' }),
+  },
+  CKV_AWS_144: {
+    violating: (s) =>
+      new S3BucketReplication(s, 'r', {
+        bucket: bucket(s).id,
+        role: 'arn:aws:iam::123456789012:role/r',
+        rule: [{ status: 'Disabled', destination: { bucket: 'arn:aws:s3:::copy' } }],
+      }),
+    compliant: (s) =>
+      new S3BucketReplication(s, 'r', {
+        bucket: bucket(s).id,
+        role: 'arn:aws:iam::123456789012:role/r',
+        rule: [{ status: 'Enabled', destination: { bucket: 'arn:aws:s3:::copy' } }],
+      }),
+  },
+  CKV2_AWS_62: {
+    violating: (s) => bucket(s),
+    compliant: (s) => new S3BucketNotification(s, 'n', { bucket: bucket(s).id, eventbridge: true }),
+  },
+  CKV2_AWS_61: {
+    violating: (s) => bucket(s),
+    compliant: (s) =>
+      new S3BucketLifecycleConfiguration(s, 'l', {
+        bucket: bucket(s).id,
+        rule: [{ id: 'abort', status: 'Enabled', filter: [{ prefix: '' }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] }],
+      }),
+  },
+  CKV2_AWS_64: {
+    violating: (s) => new KmsKey(s, 'k', { description: 'k', enableKeyRotation: true }),
+    compliant: (s) =>
+      new KmsKeyPolicy(s, 'p', {
+        keyId: new KmsKey(s, 'k', { description: 'k', enableKeyRotation: true }).keyId,
+        policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' }] }),
+      }),
+  },
+  CKV_AWS_173: {
+    violating: (s) => lambda(s, { ...compliantLambda, environment: { variables: { A: 'b' } } }),
+    compliant: (s) => lambda(s, { ...compliantLambda, environment: { variables: { A: 'b' } }, kmsKeyArn: 'arn:aws:kms:ap-northeast-2:123456789012:key/k' }),
+  },
+  CKV_AWS_117: {
+    violating: (s) => lambda(s, compliantLambda),
+    compliant: (s) => lambda(s, { ...compliantLambda, vpcConfig: { subnetIds: ['subnet-a'], securityGroupIds: ['sg-a'] } }),
+  },
+  CKV_AWS_272: {
+    violating: (s) => lambda(s, compliantLambda),
+    compliant: (s) => lambda(s, { ...compliantLambda, codeSigningConfigArn: 'arn:aws:lambda:ap-northeast-2:123456789012:code-signing-config:csc-1' }),
+  },
+  CKV_AWS_338: {
+    violating: (s) => new CloudwatchLogGroup(s, 'g', { name: 'g', kmsKeyId: 'k', retentionInDays: 90 }),
+    compliant: (s) => new CloudwatchLogGroup(s, 'g', { name: 'g', kmsKeyId: 'k', retentionInDays: 365 }),
+  },
+  CKV2_AWS_28: {
+    violating: (s) => alb(s, {}),
+    compliant: (s) =>
+      new Wafv2WebAclAssociation(s, 'waf', {
+        resourceArn: alb(s, {}).arn,
+        webAclArn: 'arn:aws:wafv2:ap-northeast-2:123456789012:regional/webacl/a/1',
+      }),
+  },
+  CKV_AWS_68: {
+    violating: (s) => distribution(s, {}),
+    compliant: (s) => distribution(s, { webAclId: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/1' }),
+  },
+  CKV2_AWS_47: {
+    violating: (s) => distribution(s, { webAclId: webAcl(s, ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']).arn }),
+    compliant: (s) => distribution(s, { webAclId: webAcl(s, ['AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAnonymousIpList']).arn }),
+  },
+  CKV_AWS_86: {
+    violating: (s) => distribution(s, {}),
+    compliant: (s) => distribution(s, { loggingConfig: { bucket: 'logs.s3.amazonaws.com' } }),
+  },
+  CKV_AWS_310: {
+    violating: (s) => distribution(s, {}),
+    compliant: (s) =>
+      distribution(s, {
+        originGroup: [{ originId: 'g', failoverCriteria: { statusCodes: [500, 502, 503, 504] }, member: [{ originId: 'o' }, { originId: 'o2' }] }],
+      }),
+  },
+  CKV_AWS_374: {
+    violating: (s) => distribution(s, {}),
+    compliant: (s) => distribution(s, { restrictions: { geoRestriction: { restrictionType: 'whitelist', locations: ['KR', 'JP'] } } }),
+  },
+  CKV2_AWS_38: {
+    violating: (s) => zone(s),
+    compliant: (s) => new Route53HostedZoneDnssec(s, 'dnssec', { hostedZoneId: zone(s).zoneId }),
+  },
+  CKV2_AWS_39: {
+    violating: (s) => zone(s),
+    compliant: (s) => new Route53QueryLog(s, 'q', { zoneId: zone(s).zoneId, cloudwatchLogGroupArn: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/route53/example.com' }),
+  },
 };
 
 describe('every rule', () => {
@@ -224,9 +356,40 @@ describe('every rule', () => {
 
 describe('the pack', () => {
   it('holds only production stacks to production rules', () => {
+    const productionOnly = { ...RULES.find((r) => r.id === 'CKV_AWS_26')!, productionOnly: true };
+    const report = (production: boolean) => {
+      const stack = new TerraformStack(new App({ outdir: mkdtempSync(join(tmpdir(), 'security-')) }), 'test');
+      applySecurityPack(stack, { production, rules: [productionOnly] });
+      new SnsTopic(stack, 't', { name: 't' });
+      return evaluate(stack).violations.map((v) => v.rule);
+    };
+    expect(report(true)).toEqual(['CKV_AWS_26']);
+    expect(report(false)).toEqual([]);
+  });
+
+  it('holds every stack, production or not, to ALB deletion protection (CKV_AWS_150)', () => {
     const unprotected = (s: Construct) => alb(s, { enableDeletionProtection: false });
-    expect(findings('CKV_AWS_150', unprotected, true)).toHaveLength(1);
-    expect(findings('CKV_AWS_150', unprotected, false)).toEqual([]);
+    expect(findings('CKV_AWS_150', unprotected, false)).toEqual(['alb: can be deleted by any API call; set enable_deletion_protection = true']);
+    expect(RULES.filter((r) => r.productionOnly).map((r) => r.id)).toEqual([]);
+  });
+
+  it('CKV_AWS_260 says where a port 80 rule is acceptable; CKV_AWS_338 passes 0 (never expire) as Checkov does', () => {
+    expect(
+      findings('CKV_AWS_260', (s) => new SecurityGroup(s, 'sg', { description: 'web', ingress: [{ protocol: 'tcp', fromPort: 80, toPort: 80, cidrBlocks: ['0.0.0.0/0'], description: 'http' }] })),
+    ).toEqual(['sg: allows HTTP (port 80) from 0.0.0.0/0; serve HTTPS only, allow only known CIDRs, or waive it where port 80 only redirects to HTTPS']);
+    expect(findings('CKV_AWS_338', (s) => new CloudwatchLogGroup(s, 'g', { name: 'g', retentionInDays: 0 }))).toEqual([]);
+    expect(findings('CKV_AWS_338', (s) => new CloudwatchLogGroup(s, 'g', { name: 'g', retentionInDays: 30 }))).toEqual([
+      'g: keeps events 30 days; set retention_in_days to at least 365',
+    ]);
+  });
+
+  it('CKV2_AWS_28 passes internal and network load balancers; CKV_AWS_173 flags a key without variables, as Checkov does', () => {
+    expect(findings('CKV2_AWS_28', (s) => alb(s, { internal: true }))).toEqual([]);
+    expect(findings('CKV2_AWS_28', (s) => alb(s, { loadBalancerType: 'network' }))).toEqual([]);
+    expect(findings('CKV_AWS_173', (s) => lambda(s, { ...compliantLambda, kmsKeyArn: 'arn:aws:kms:ap-northeast-2:123456789012:key/k' }))).toEqual([
+      'fn: names kms_key_arn but has no environment variables, which makes plans drift; remove kms_key_arn',
+    ]);
+    expect(findings('CKV_AWS_173', (s) => lambda(s, compliantLambda))).toEqual([]);
   });
 
   it('fails synth with RULE stack/resource: message, before writing anything', () => {
@@ -281,19 +444,70 @@ describe('the pack', () => {
     expect(reports.flatMap((r) => r.violations)).toEqual([]);
     expect(reports.flatMap((r) => r.unusedWaivers)).toEqual([]);
     expect(Object.fromEntries(reports.map((r) => [r.stack, r.waived.map((w) => `${w.rule} ${w.resource}`).sort()]))).toEqual({
-      'state-backend': [],
-      dev: ['CKV2_AWS_11 primary/network/vpc', 'CKV_AWS_145 primary/load-balancer/access-logs/bucket', 'CKV_AWS_21 primary/load-balancer/access-logs/bucket'],
+      'state-backend': [
+        'CKV2_AWS_62 state/access-logs/bucket',
+        'CKV2_AWS_62 state/bucket',
+        'CKV_AWS_144 state/access-logs/bucket',
+        'CKV_AWS_144 state/bucket',
+        'CKV_AWS_145 state/access-logs/bucket',
+        'CKV_AWS_18 state/access-logs/bucket',
+      ],
+      dev: [
+        'CKV2_AWS_11 primary/network/vpc',
+        'CKV2_AWS_38 zone/zone',
+        'CKV2_AWS_39 zone/zone',
+        'CKV2_AWS_62 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_117 primary/spot-handler/function',
+        'CKV_AWS_144 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_145 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_150 primary/load-balancer/alb',
+        'CKV_AWS_18 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_21 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_260 primary/load-balancer/ingress-80-0',
+        'CKV_AWS_272 primary/spot-handler/function',
+      ],
       staging: [
+        'CKV2_AWS_47 maintenance/cdn',
+        'CKV2_AWS_62 maintenance/access-logs/bucket',
+        'CKV2_AWS_62 maintenance/bucket',
+        'CKV2_AWS_62 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_117 primary/spot-handler/function',
+        'CKV_AWS_144 maintenance/access-logs/bucket',
+        'CKV_AWS_144 maintenance/bucket',
+        'CKV_AWS_144 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_145 maintenance/access-logs/bucket',
         'CKV_AWS_145 maintenance/bucket',
         'CKV_AWS_145 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_150 primary/load-balancer/alb',
+        'CKV_AWS_18 maintenance/access-logs/bucket',
+        'CKV_AWS_18 primary/load-balancer/access-logs/bucket',
         'CKV_AWS_21 maintenance/bucket',
         'CKV_AWS_21 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_260 primary/load-balancer/ingress-80-0',
+        'CKV_AWS_272 primary/spot-handler/function',
+        'CKV_AWS_310 maintenance/cdn',
+        'CKV_AWS_338 primary/network/flow-log-group',
+        'CKV_AWS_374 maintenance/cdn',
+        'CKV_AWS_68 maintenance/cdn',
+        'CKV_AWS_86 maintenance/cdn',
       ],
       prod: [
+        'CKV2_AWS_62 primary/load-balancer/access-logs/bucket',
+        'CKV2_AWS_62 standby/tier/load-balancer/access-logs/bucket',
+        'CKV_AWS_117 primary/spot-handler/function',
+        'CKV_AWS_117 standby/tier/spot-handler/function',
+        'CKV_AWS_144 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_144 standby/tier/load-balancer/access-logs/bucket',
         'CKV_AWS_145 primary/load-balancer/access-logs/bucket',
         'CKV_AWS_145 standby/tier/load-balancer/access-logs/bucket',
+        'CKV_AWS_18 primary/load-balancer/access-logs/bucket',
+        'CKV_AWS_18 standby/tier/load-balancer/access-logs/bucket',
         'CKV_AWS_21 primary/load-balancer/access-logs/bucket',
         'CKV_AWS_21 standby/tier/load-balancer/access-logs/bucket',
+        'CKV_AWS_260 primary/load-balancer/ingress-80-0',
+        'CKV_AWS_260 standby/tier/load-balancer/ingress-80-0',
+        'CKV_AWS_272 primary/spot-handler/function',
+        'CKV_AWS_272 standby/tier/spot-handler/function',
       ],
     });
   });

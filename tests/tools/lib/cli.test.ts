@@ -20,7 +20,7 @@ const run = (file: string, args: string[]) =>
 describe('workbench commands', () => {
   it('are all found in package.json', () => {
     expect(COMMANDS.map(([name]) => name).sort()).toEqual(
-      ['bench', 'bench:load', 'ci:mirror-provider', 'ci:stacks', 'cost', 'plan-summary', 'mutate:planted', 'mutate:report', 'prices:update', 'simulate', 'snapshots', 'start', 'summary'].sort(),
+      ['bench', 'bench:load', 'ci:apply', 'ci:mirror-provider', 'ci:plan', 'ci:provider-lock', 'ci:stacks', 'cost', 'plan-summary', 'mutate:planted', 'mutate:report', 'prices:update', 'simulate', 'snapshots', 'start', 'summary'].sort(),
     );
   });
 

@@ -1,30 +1,13 @@
 /** The offline Terraform harness itself: discovery, override, and the failure messages users see. */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AWS_PROVIDER_VERSION, findProviderMirror, terraformPlatform } from '../../../tools/lib/provider-mirror';
+import { findProviderMirror } from '../../../tools/lib/provider-mirror';
 import { assertTerraformInstalled, cliConfig, offlineOverride } from '../../../tools/lib/terraform';
 
-function fakeMirror(): string {
-  const root = mkdtempSync(join(tmpdir(), 'mirror-'));
-  mkdirSync(join(root, 'nested', 'registry.terraform.io', 'hashicorp', 'aws', AWS_PROVIDER_VERSION, terraformPlatform()), {
-    recursive: true,
-  });
-  return root;
-}
-
+// Where discovery looks and what it accepts: provider-mirror.test.ts.
 describe('provider mirror discovery', () => {
-  it('takes TF_PROVIDER_MIRROR first', () => {
-    const root = fakeMirror();
-    expect(findProviderMirror({ env: { TF_PROVIDER_MIRROR: join(root, 'nested') }, candidates: [], scanRoots: [] })).toBe(join(root, 'nested'));
-  });
-
-  it('finds a mirror by a shallow scan', () => {
-    const root = fakeMirror();
-    expect(findProviderMirror({ env: {}, candidates: [], scanRoots: [root] })).toBe(join(root, 'nested'));
-  });
-
   it('fails with what to install when there is no mirror', () => {
     const empty = mkdtempSync(join(tmpdir(), 'no-mirror-'));
     expect(() => findProviderMirror({ env: {}, candidates: [empty], scanRoots: [empty] })).toThrow(

@@ -52,6 +52,7 @@ describe('the mutation report', () => {
     expect(section).toContain('| **all files** | 2 | 1 | 1 | 1 | 1 | 60.0 % |');
     expect(section).toContain("- `modules/b.ts:2` LogicalOperator: `const b = a ?? 'y';` → `a && 'y'`");
     expect(section).toContain('- `modules/a.ts:1` NumericLiteral (no test runs it)');
+    expect(renderSection(REPORT, new Date(0), 'Measured at commit abc.')).toMatch(/60\.0 % \|\n\nMeasured at commit abc\.\n/);
   });
 
   it('goes into its own BENCHMARKS.md section, which a full npm run bench keeps', () => {

@@ -4,12 +4,12 @@
  * the cost diff, and the create-or-update call to GitHub.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { upsertComment, type Fetch } from '../../../tools/pipeline/github-comment';
-import { COMMENT_MARKER, renderComment, statePlaceOf, summarizePlan, type ShowJson } from '../../../tools/pipeline/plan-report';
+import { COMMENT_MARKER, parseStackPlan, renderComment, renderStackSummary, statePlaceOf, summarizePlan, type ShowJson } from '../../../tools/pipeline/plan-report';
 import { buildComment, parseSummaryArgs } from '../../../tools/pipeline/plan-summary';
 import { offlinePlan } from '../../../tools/lib/terraform';
 import { synthApp } from '../../support/synth';
@@ -89,6 +89,15 @@ describe('hand-made plans', () => {
     expect(comment).toContain('| staging | – | – | – | ❌ no plan');
   });
 
+  it('one stack, as the approval gate shows it: counts, the state backend first, then replacements, destroys, updates, creates', () => {
+    const text = renderStackSummary(summary, 'state serial 7');
+    expect(text.split('\n').slice(0, 4)).toEqual(['## Plan: prod', '', '_state serial 7_', '']);
+    expect(text).toContain('| 2 | 2 | 2 |');
+    const order = ['[!CAUTION]', '🔁 **replace** `aws_launch_template.fleet`', '🗑️ **destroy** `aws_lb.alb`', '- update `aws_autoscaling_group.fleet`', '- create `aws_sns_topic.alerts`'].map((line) => text.indexOf(line));
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
+    expect(renderStackSummary(summarizePlan('dev', { resource_changes: [] }))).toContain('No changes.');
+  });
+
   it('a destroy without the state backend is a warning, not a caution', () => {
     const plan: ShowJson = { resource_changes: [{ address: 'aws_lb.alb', type: 'aws_lb', change: { actions: ['delete'] } }] };
     const comment = renderComment([summarizePlan('dev', plan, place)], ['dev']);
@@ -109,12 +118,12 @@ describe('hand-made plans', () => {
 });
 
 describe('npm run plan-summary', () => {
-  it('reads plans/<stack>.json for the stacks of the manifest, and the cost diff', () => {
+  it('reads plans/<stack>.json (the summaries the plan jobs wrote) for the stacks of the manifest, and the cost diff', () => {
     const dir = mkdtempSync(join(tmpdir(), 'plans-'));
     const plans = join(dir, 'plans');
     mkdirSync(plans);
-    writeFileSync(join(plans, 'dev.json'), JSON.stringify(devPlan));
-    writeFileSync(join(plans, 'prod.json'), JSON.stringify(handMadePlan('nobody')));
+    writeFileSync(join(plans, 'dev.json'), JSON.stringify(summarizePlan('dev', devPlan)));
+    writeFileSync(join(plans, 'prod.json'), JSON.stringify(summarizePlan('prod', handMadePlan('nobody'))));
     const cost = join(dir, 'cost-diff.json');
     writeFileSync(
       cost,
@@ -128,6 +137,14 @@ describe('npm run plan-summary', () => {
     expect(comment).toContain('| prod | $100.00 | $112.50 | +$12.50 |');
     expect(comment).toContain('- +$12.50 prod · web-app-prod-web (Auto Scaling group) — Spot unit-hours');
     expect(comment).toContain('[this run](https://github.com/o/r/actions/runs/1)');
+  });
+
+  it('refuses a file that is not the summary of its stack (a raw plan, another stack)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plans-'));
+    writeFileSync(join(dir, 'dev.json'), JSON.stringify(devPlan));
+    expect(() => buildComment(parseSummaryArgs(['--plans', dir, '--synth', outdir]))).toThrow('not a plan summary of dev');
+    writeFileSync(join(dir, 'dev.json'), JSON.stringify(summarizePlan('prod', { resource_changes: [] })));
+    expect(() => parseStackPlan(readFileSync(join(dir, 'dev.json'), 'utf8'), 'dev')).toThrow('not a plan summary of dev');
   });
 
   it('--post without the GitHub environment is one line and exit 2', () => {

@@ -285,7 +285,7 @@ function expectWebTier(inventory: Inventory, name: string, tier: WebTierExpectat
   expect(lb.attributes['deletion_protection.enabled']).toBe(String(tier.deletionProtection));
   expect(lb.attributes['access_logs.s3.enabled']).toBe('true');
   const https = lb.listeners.find((l) => l.port === 443);
-  expect(https).toMatchObject({ protocol: 'HTTPS', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', action: 'forward' });
+  expect(https).toMatchObject({ protocol: 'HTTPS', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06', action: 'forward' });
   expect(lb.listeners.find((l) => l.port === 80)).toMatchObject({ protocol: 'HTTP', action: 'redirect → HTTPS:443 (HTTP_301)' });
   expect(lb.targetGroups).toHaveLength(1);
   expect(lb.targetGroups[0]).toMatchObject({ port: tier.app.port, protocol: 'HTTP', healthCheck: { path: tier.app.healthPath, matcher: '200' } });
@@ -312,7 +312,7 @@ function expectOperations(inventory: Inventory, name: string, region: string, ex
 
   const fn = inventory.operations.functions.find((f) => f.region === region && f.name === `${name}-spot-interruption`);
   expect(fn).toMatchObject({
-    runtime: 'nodejs20.x',
+    runtime: 'nodejs22.x',
     tracing: 'Active',
     deadLetterTarget: `arn:aws:sqs:${region}:123456789012:${name}-spot-interruption-dlq`,
     reservedConcurrency: expected.spotHandlerConcurrency,

@@ -15,7 +15,7 @@ import { CreateTargetGroupCommand, DescribeTargetGroupsCommand } from '@aws-sdk/
 import { AttachRolePolicyCommand, CreateRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { CreateHealthCheckCommand, ListHealthChecksCommand } from '@aws-sdk/client-route-53';
 import { EmulatorClients } from '../../../tools/sandbox/aws-clients';
-import { freePort, INSTALL_HINT, isPortFree, launcherCorrections, startEmulator } from '../../../tools/sandbox/emulator';
+import { INSTALL_HINT, isPortFree, launcherCorrections, startEmulator } from '../../../tools/sandbox/emulator';
 import { leftovers, type Inventory } from '../../../tools/sandbox/inventory';
 import { sweepTagged } from '../../../tools/sandbox/inventory-sweep';
 import { table } from '../../../tools/sandbox/inventory-report';
@@ -174,9 +174,10 @@ describe('the emulator', () => {
   afterEach(() => blocker?.close());
 
   it('moves to a free port when the one asked for is busy', async () => {
-    const busy = await freePort();
     blocker = createServer();
-    await new Promise<void>((r) => blocker?.listen(busy, '127.0.0.1', r));
+    await new Promise<void>((r) => blocker?.listen(0, '127.0.0.1', r));
+    const address = blocker.address();
+    const busy = typeof address === 'object' && address ? address.port : 0;
     const emulator = await startEmulator({ port: busy });
     try {
       expect(emulator.port).not.toBe(busy);
