@@ -3,19 +3,34 @@
  * provider it finds, so discovery passes over directories others could have
  * written and refuses a provider whose hash is not a known one.
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dirHash, zipHash } from '../../../tools/lib/dirhash';
 import { COMMITTED_LOCK_FILE, knownAwsProviderHashes, lockFileHashes, PINNED_AWS_PROVIDER_HASHES } from '../../../tools/lib/provider-hashes';
-import { AWS_PROVIDER_VERSION, findProviderMirror, terraformPlatform, verifyMirrorProvider } from '../../../tools/lib/provider-mirror';
+import { AWS_PROVIDER_VERSION, findProviderMirror, terraformPlatform, untrustedBecause, verifyMirrorProvider } from '../../../tools/lib/provider-mirror';
 import { ROOT } from '../../support/paths';
 
-// Not under the temp dir: /tmp is writable by everyone, so nothing below it is trusted.
-const cacheDir = join(ROOT, 'node_modules', '.cache');
-mkdirSync(cacheDir, { recursive: true });
-const base = mkdtempSync(join(cacheDir, 'provider-mirror-test-'));
+/**
+ * Not under the temp dir: /tmp is writable by everyone, so nothing below it is
+ * trusted. The repository's node_modules/.cache when the clone itself sits
+ * somewhere trusted, else the home directory's .cache (CI may clone into /tmp).
+ */
+function trustedScratch(): string {
+  const trusted = (dir: string) => {
+    for (let d = realpathSync(dir); ; d = dirname(d)) {
+      if (untrustedBecause(d)) return false;
+      if (dirname(d) === d) return true;
+    }
+  };
+  for (const dir of [join(ROOT, 'node_modules', '.cache'), join(homedir(), '.cache')]) {
+    mkdirSync(dir, { recursive: true });
+    if (trusted(dir)) return mkdtempSync(join(dir, 'provider-mirror-test-'));
+  }
+  throw new Error('no trusted scratch directory: neither the repository nor the home directory is below trusted directories only');
+}
+const base = trustedScratch();
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 const FAKE = '#!/bin/sh\necho "not hashicorp/aws"\n';
