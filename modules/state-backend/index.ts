@@ -14,28 +14,13 @@ import { Construct } from 'constructs';
 import { accountOf, ServerAccessLogBucket, waive } from '../security';
 import { denyInsecureTransport, recordedAccount } from '../shared/iam';
 import { lockDownBucket } from '../shared/s3';
+import { KEY_ADMINISTRATION_ACTIONS } from '../shared/kms';
 
 /** S3 actions that could destroy state history or loosen the bucket's protection; only the break-glass role may call them. */
 export const GUARDED_STATE_ACTIONS = ['s3:DeleteObjectVersion', 's3:PutBucketPolicy', 's3:PutBucketVersioning', 's3:PutLifecycleConfiguration'];
 
-/** KMS actions of key administrators: manage the key, never use it. */
-export const KEY_ADMIN_ACTIONS = [
-  'kms:Create*',
-  'kms:Describe*',
-  'kms:Enable*',
-  'kms:List*',
-  'kms:Put*',
-  'kms:Update*',
-  'kms:Revoke*',
-  'kms:Disable*',
-  'kms:Get*',
-  'kms:Delete*',
-  'kms:TagResource',
-  'kms:UntagResource',
-  'kms:ScheduleKeyDeletion',
-  'kms:CancelKeyDeletion',
-  'kms:RotateKeyOnDemand',
-];
+/** KMS actions of key administrators: manage the key, never use it; the state key may also be rotated on demand. */
+export const KEY_ADMIN_ACTIONS = [...KEY_ADMINISTRATION_ACTIONS, 'kms:RotateKeyOnDemand'];
 
 export interface StateObjectLock {
   /**
