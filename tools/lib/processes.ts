@@ -138,8 +138,16 @@ export async function killTree(pid: number, graceMs = 3000): Promise<void> {
   while (Date.now() < deadline && tree.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
   signal(-pid, 'SIGKILL');
   // One more scan catches children started during the grace period.
-  for (const p of new Set([...tree, ...descendants(pid)])) if (isAlive(p)) signal(p, 'SIGKILL');
+  const last = [...new Set([...tree, ...descendants(pid)])];
+  for (const p of last) if (isAlive(p)) signal(p, 'SIGKILL');
+  // SIGKILL is delivered, not done: until a process has exited it still holds its files and ports.
+  // Returning earlier let a caller find the emulator's port still taken on a busy machine.
+  const gone = Date.now() + KILL_WAIT_MS;
+  while (Date.now() < gone && last.some(isAlive)) await new Promise((r) => setTimeout(r, 20));
 }
+
+/** How long `killTree` waits for SIGKILLed processes to exit (a kernel matter of milliseconds, longer under load). */
+const KILL_WAIT_MS = 5000;
 
 export function isAlive(pid: number): boolean {
   try {

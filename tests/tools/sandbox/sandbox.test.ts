@@ -15,7 +15,7 @@ import { CreateTargetGroupCommand, DescribeTargetGroupsCommand } from '@aws-sdk/
 import { AttachRolePolicyCommand, CreateRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { CreateHealthCheckCommand, ListHealthChecksCommand } from '@aws-sdk/client-route-53';
 import { EmulatorClients } from '../../../tools/sandbox/aws-clients';
-import { INSTALL_HINT, isPortFree, launcherCorrections, startEmulator } from '../../../tools/sandbox/emulator';
+import { INSTALL_HINT, launcherCorrections, startEmulator } from '../../../tools/sandbox/emulator';
 import { leftovers, type Inventory } from '../../../tools/sandbox/inventory';
 import { sweepTagged } from '../../../tools/sandbox/inventory-sweep';
 import { table } from '../../../tools/sandbox/inventory-report';
@@ -23,6 +23,24 @@ import { relevantTail } from '../../../tools/sandbox/sandbox';
 import { parseTerraformLine, RunTally } from '../../../tools/sandbox/terraform-events';
 import { EMULATOR_GAPS, launcherGapIds } from '../../../tools/sandbox/emulator-gaps';
 import { ROOT } from '../../support/paths';
+
+/**
+ * Whether anything still listens on `port` (the kernel's socket table). Not
+ * "can this process bind it": the emulator's port comes from the ephemeral
+ * range, and on a busy machine an outgoing connection may take the same
+ * number the moment it is released, which says nothing about the emulator.
+ */
+function listening(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].some((table) => {
+    const rows = existsSync(table) ? readFileSync(table, 'utf8').split('\n').slice(1) : [];
+    // Columns: sl local_address rem_address st …; 0A is LISTEN.
+    return rows.some((row) => {
+      const [, local = '', , state = ''] = row.trim().split(/\s+/);
+      return state === '0A' && local.endsWith(`:${hex}`);
+    });
+  });
+}
 
 describe('reading Terraform output', () => {
   it('reads resource progress with or without cdktf colour and construct paths', () => {
@@ -182,10 +200,12 @@ describe('the emulator', () => {
     try {
       expect(emulator.port).not.toBe(busy);
       expect(emulator.endpoint).toBe(`https://127.0.0.1:${emulator.port}`);
+      expect(listening(emulator.port)).toBe(true);
+      expect(listening(busy)).toBe(true);
     } finally {
       await emulator.stop();
     }
-    expect(await isPortFree(emulator.port)).toBe(true);
+    expect(listening(emulator.port)).toBe(false);
   }, 60_000);
 });
 
@@ -268,7 +288,7 @@ describe('npm start failure handling', () => {
     expect(dir).not.toBe('');
     expect(existsSync(dir)).toBe(false);
     expect(processesMentioning(dir)).toEqual([]);
-    expect(await isPortFree(Number(endpoint.split(':').at(-1)))).toBe(true);
+    expect(listening(Number(endpoint.split(':').at(-1)))).toBe(false);
   }, 60_000);
 
   it('Ctrl-C during a deploy stops the emulator, cdktf and terraform, and removes the temp dir', async () => {
@@ -290,6 +310,6 @@ describe('npm start failure handling', () => {
     expect(existsSync(dir)).toBe(false);
     const describe = (pid: number) => { try { return `${pid} ${readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ').slice(1, 4).join(' ')} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 200)}`; } catch { return `${pid} gone`; } };
     expect(processesMentioning(dir).map(describe)).toEqual([]);
-    expect(await isPortFree(port)).toBe(true);
+    expect(listening(port)).toBe(false);
   }, 120_000);
 });
