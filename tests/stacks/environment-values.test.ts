@@ -12,7 +12,7 @@
  * instead of the critical one, fails as surely as one pointing at nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Block, resourceList, resources, synthApp, type TfJson } from '../support/synth';
+import { type Block, resourceList, resources, stackNamed, synthApp, type TfJson } from '../support/synth';
 
 let stacks: Record<string, TfJson>;
 
@@ -25,11 +25,7 @@ function symbolic<T>(value: T): T {
   return JSON.parse(JSON.stringify(value).replace(/(\$\{(?:data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_-]+?)_[0-9A-F]{8}(\.[a-z_]+\})/g, '$1$2')) as T;
 }
 
-function stack(name: string): TfJson {
-  const found = stacks[name];
-  if (!found) throw new Error(`stack ${name} was not synthesized`);
-  return found;
-}
+const stack = (name: string): TfJson => stackNamed(stacks, name);
 
 function byName(blocks: Block[], key: string): Record<string, Block> {
   return Object.fromEntries(blocks.map((block) => [String(block[key]), block]));

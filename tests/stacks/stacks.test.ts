@@ -8,7 +8,7 @@ import { validateEnvironments } from '../../environments/load';
 import prod from '../../environments/prod';
 import { stateBackend } from '../../environments/state-backend';
 import { EnvironmentStack } from '../../stacks';
-import { type Block, findBy, only, ref, resourceList, resources, synthApp, type TfJson, underPath } from '../support/synth';
+import { type Block, findBy, only, ref, resourceList, resources, stackNamed, synthApp, type TfJson, underPath } from '../support/synth';
 import { ROOT } from '../support/paths';
 import { assetReferences, compareSnapshot, describeChanges } from '../../tools/synth-model/snapshot';
 
@@ -18,11 +18,7 @@ beforeAll(async () => {
   stacks = (await synthApp()).stacks;
 });
 
-function stack(name: string): TfJson {
-  const found = stacks[name];
-  if (!found) throw new Error(`stack ${name} was not synthesized`);
-  return found;
-}
+const stack = (name: string): TfJson => stackNamed(stacks, name);
 
 /** The primary region's web tier of an environment stack. */
 function primary(name: string): TfJson {

@@ -29,6 +29,13 @@ export function synthApp(): Promise<SynthesizedApp> {
   return cached;
 }
 
+/** Looks up a stack of the synthesized app by name; fails clearly for one that was not synthesized. */
+export function stackNamed(stacks: Record<string, TfJson>, name: string): TfJson {
+  const found = stacks[name];
+  if (!found) throw new Error(`stack ${name} was not synthesized`);
+  return found;
+}
+
 /** Synthesizes the given environments (the app's, or a test's fixtures) with the state backend, as `cdktf synth` does. */
 export function synthEnvironments(sources: readonly EnvironmentSource[]): SynthesizedApp {
   const outdir = mkdtempSync(join(tmpdir(), 'cdktf-synth-'));

@@ -2,7 +2,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EndpointHealthCheck, type EndpointHealthCheckProps } from '../../../modules/dns';
-import { type Block, findBy, only, ref, resourceList, resources, synthApp, synthConstruct, type TfJson, underPath } from '../../support/synth';
+import { type Block, findBy, only, ref, resourceList, resources, stackNamed, synthApp, synthConstruct, type TfJson, underPath } from '../../support/synth';
 
 let stacks: Record<string, TfJson>;
 
@@ -10,11 +10,7 @@ beforeAll(async () => {
   stacks = (await synthApp()).stacks;
 });
 
-function stack(name: string): TfJson {
-  const found = stacks[name];
-  if (!found) throw new Error(`stack ${name} was not synthesized`);
-  return found;
-}
+const stack = (name: string): TfJson => stackNamed(stacks, name);
 
 function idOf(s: TfJson, type: string, block: Block): string {
   const entry = Object.entries(resources(s, type)).find(([, b]) => b === block);
