@@ -26,8 +26,11 @@ export function onCleanup(task: Task, label?: string | (() => string | undefined
 
 /** Runs every registered task once, newest first, and waits for them. */
 export async function runCleanup(): Promise<void> {
-  const pending = tasks.splice(0).reverse();
-  for (const task of pending) {
+  // Taken one at a time, not all at once: should something call process.exit while a task is awaited,
+  // the exit handler still finds the ones not yet run and does their synchronous part (a stopped
+  // emulator's signal), instead of leaving them behind.
+  for (let task = tasks.pop(); task; task = tasks.pop()) {
+    labels.delete(task);
     try {
       await task();
     } catch (error) {

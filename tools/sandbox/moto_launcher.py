@@ -17,6 +17,7 @@ Usage: python3 moto_launcher.py <host> <port>   (serves TLS with a self-signed c
 import errno
 import json
 import os
+import signal
 import socket
 import sys
 from typing import Callable, Dict
@@ -692,6 +693,9 @@ def serve_on(sock: socket.socket) -> None:
     host, port = sock.getsockname()[:2]
 
     def run_simple(hostname, _port, application, threaded=False, ssl_context=None, **_ignored):
+        # moto's handler turns SIGTERM into sys.exit, which then waits for request threads; a stop
+        # must free the port at once, even when the stopper exits right after signalling.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         httpd = serving.make_server(hostname, port, application, threaded=threaded, ssl_context=ssl_context, fd=sock.fileno())
         # Read by tools/sandbox/emulator.ts: the TLS context is ready and the socket listens.
         print(f"listening on {host}:{httpd.port}", flush=True)
