@@ -160,6 +160,21 @@ export const dynamoDbTableName = z
   .regex(/^[a-zA-Z0-9_.-]*$/, 'DynamoDB table names allow letters, digits, _ . and - only')
   .refine((n) => n.length >= 3 && n.length <= 255, { error: (issue) => `is ${(issue.input as string).length} characters; DynamoDB table names are 3–255` });
 
+/**
+ * An EC2 resource ID: its prefix, a dash, and 8 (older resources) or 17
+ * lowercase hex digits, e.g. `vpc-0a1b2c3d4e5f60718`. Anything else is
+ * refused by EC2 at apply as malformed.
+ */
+export function ec2ResourceId(prefix: 'vpc' | 'subnet' | 'rtb' | 'sg', what: string) {
+  const pattern = new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
+  return z.string().refine((id) => pattern.test(id), {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a ${what} ID (${prefix}- then 8 or 17 lowercase hex digits)`,
+  });
+}
+
+/** VPC endpoint policies hold at most 20,480 characters. */
+export const MAX_ENDPOINT_POLICY_CHARACTERS = 20_480;
+
 /** Base64 length of `bytes` bytes. */
 export function base64Length(bytes: number): number {
   return 4 * Math.ceil(bytes / 3);

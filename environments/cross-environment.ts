@@ -17,7 +17,7 @@ export interface CheckedEnvironment {
 
 /** One line per problem; an environment whose name is a duplicate is reported as that only. */
 export function crossEnvironmentProblems(entries: readonly CheckedEnvironment[]): string[] {
-  return [...duplicateNames(entries), ...resourceNameCollisions(entries), ...recordOwners(entries)];
+  return [...duplicateNames(entries), ...resourceNameCollisions(entries), ...recordOwners(entries), ...sharedVpcConflicts(entries)];
 }
 
 /** Stack names and state keys are the environment name: two would share a stack and a state file. */
@@ -77,6 +77,40 @@ function recordOwners(entries: readonly CheckedEnvironment[]): string[] {
     const owner = owners.get(domain);
     if (owner === undefined) owners.set(domain, label);
     else if (owner !== label) problems.push(`${label}.dns.domain: ${domain} is already the record of "${owner}"; a DNS name belongs to one environment`);
+  }
+  return problems;
+}
+
+/**
+ * Environments may share a brought VPC (a landing zone often gives one VPC
+ * to several), but some things a VPC holds once: private DNS for an
+ * interface endpoint's service (a second endpoint with it fails to create),
+ * and one S3 endpoint route per route table.
+ */
+function sharedVpcConflicts(entries: readonly CheckedEnvironment[]): string[] {
+  const owners = new Map<string, string>();
+  const problems: string[] = [];
+  const claim = (key: string, label: string, problem: (owner: string) => string) => {
+    const owner = owners.get(key);
+    if (owner === undefined) owners.set(key, label);
+    else if (owner !== label) problems.push(problem(owner));
+  };
+  for (const { label, env } of entries) {
+    const network = env.network;
+    const existing = network?.existing;
+    if (!network || !existing || !env.account || !env.region) continue;
+    const vpc = `${env.account}/${env.region}/${existing.vpcId}`;
+    for (const service of network.interfaceEndpoints) {
+      claim(`${vpc}/endpoint/${service}`, label, (owner) =>
+        `${label}.network.interfaceEndpoints: ${service} already has an endpoint with private DNS in ${existing.vpcId} (of "${owner}"); a VPC takes one per service, so list it in one environment only`,
+      );
+    }
+    if (!network.s3GatewayEndpoint) continue;
+    for (const table of existing.privateRouteTableIds ?? []) {
+      claim(`${vpc}/route-table/${table}`, label, (owner) =>
+        `${label}.network.existing.privateRouteTableIds: ${table} already routes to the S3 gateway endpoint of "${owner}"; a route table takes one S3 endpoint route`,
+      );
+    }
   }
   return problems;
 }

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { basename, extname, isAbsolute, relative, resolve } from 'node:path';
 import { crossEnvironmentProblems, type CheckedEnvironment } from './cross-environment';
 import { crossFieldRules, environmentSchema, type EnvironmentSpec } from './schema';
-import { stateBackendSchema } from './state-backend';
+import { stateBackendSchema, type StateBackendSettings } from './state-backend';
 import { environmentWarningRules } from './warnings';
 
 /** Files in `environments/` that are not environments. */
@@ -166,8 +166,28 @@ export function validateConfiguration(sources: readonly EnvironmentSource[], sta
   const checked = checkEnvironments(sources);
   const parsed = stateBackendSchema.safeParse(stateBackend);
   if (!parsed.success) checked.problems.push(...parsed.error.issues.map((issue) => `${formatPath('state-backend', issue.path)}: ${issue.message}`));
+  else checked.problems.push(...stateBackendProblems(checked.specs, parsed.data));
   const environments = specsOrThrow(checked);
   return { environments, warnings: environmentWarnings(environments) };
+}
+
+/**
+ * What relates the environments to the shared state backend: a state role
+ * must be the state account's (its bucket and key policies admit no other),
+ * and GitHub Actions' roles (`ci.environments`) read and lock S3 state, which
+ * an HCP Terraform environment does not keep there.
+ */
+function stateBackendProblems(specs: readonly EnvironmentSpec[], settings: StateBackendSettings): string[] {
+  const problems: string[] = [];
+  for (const spec of specs) {
+    const owner = spec.state.kind === 's3' ? spec.state.roleArn?.split(':')[4] : undefined;
+    if (owner && owner !== settings.account) problems.push(`${spec.name}.state.roleArn: role belongs to account ${owner}, not the state backend's ${settings.account}`);
+  }
+  settings.ci?.environments.forEach((name, i) => {
+    const spec = specs.find((s) => s.name === name);
+    if (spec?.state.kind === 'cloud') problems.push(`state-backend.ci.environments[${i}]: ${name} keeps its state in HCP Terraform, which these S3 plan and deploy roles cannot reach`);
+  });
+  return problems;
 }
 
 /** Soft risks of valid environments: one `<env>.<field>: message` line each. */

@@ -26,6 +26,8 @@ export default defineEnvironment({
     spotAllocationStrategy: 'capacity-optimized',
   },
   app: { port: 80, healthPath: '/health' },
+  // A refresh that raises the 5xx alarm stops there instead of replacing the rest of the fleet.
+  instances: { instanceRefresh: { rollbackOnAlarm: true } },
   dns: {
     domain: 'app.example.com',
     zone: { name: 'example.com', id: 'Z0123456789EXAMPLE01' },

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { appSchema } from './schema/app';
 import { dnsSchema } from './schema/dns';
 import { capacitySchema, instancesDistributionSchema, instanceTypesSchema } from './schema/fleet';
+import { instancesSchema } from './schema/instances';
 import { loadBalancerSchema } from './schema/load-balancer';
 import { monitoringSchema } from './schema/monitoring';
 import { flowLogsSchema, networkSchema } from './schema/network';
@@ -21,7 +22,8 @@ import { resilienceSchema } from './schema/resilience';
 import type { alarmMetrics } from './schema/scaling';
 import { scalingSchema } from './schema/scaling';
 import { securityExceptionsSchema, securitySchema } from './schema/security';
-import { costTagsSchema } from './schema/tags';
+import { deployRoleSchema, stateSchema } from './schema/deployment';
+import { costTagsSchema, tagsSchema } from './schema/tags';
 
 export { MAX_QUALIFIED_NAME, slug, type Report } from './schema/primitives';
 export { SEED_INSTANCE_TYPES } from './schema/fleet';
@@ -63,6 +65,8 @@ export const environmentSchema = z
     /** In weighted capacity units. */
     capacity: capacitySchema,
     instancesDistribution: instancesDistributionSchema,
+    /** What the instances may do and reach; how the group replaces, retires and pre-warms them. */
+    instances: instancesSchema,
     app: appSchema,
     /** ACM certificate for the HTTPS listener, in `region`; issued through `dns` when omitted. */
     certificateArn: certificateArn
@@ -83,6 +87,12 @@ export const environmentSchema = z
     securityExceptions: securityExceptionsSchema,
     /** Cost-allocation tags, applied to every resource through provider default_tags. */
     costTags: costTagsSchema,
+    /** Free-form tags beside the cost tags, through the same default_tags. */
+    tags: tagsSchema,
+    /** The role every AWS provider of the stack assumes; the providers allow only `account` either way. */
+    deployRole: deployRoleSchema.optional(),
+    /** Where the stack's Terraform state lives: the shared S3 backend or an HCP Terraform workspace. */
+    state: stateSchema,
   })
   .meta({ title: 'Environment', description: 'One environment of the web tier: the default export of a file in environments/.' });
 
@@ -90,6 +100,8 @@ export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type EnvironmentSpec = z.output<typeof environmentSchema>;
 export type StepPolicySpec = EnvironmentSpec['scaling']['stepPolicies'][number];
 export type SimplePolicySpec = EnvironmentSpec['scaling']['simplePolicies'][number];
+export type CustomTargetSpec = EnvironmentSpec['scaling']['customTargets'][number];
+export type InstancesSpec = EnvironmentSpec['instances'];
 export type ScheduleSpec = EnvironmentSpec['scaling']['schedules'][number];
 export type AlarmMetric = (typeof alarmMetrics)[number];
 export type MonitoringSpec = EnvironmentSpec['monitoring'];
@@ -98,6 +110,8 @@ export type SecurityException = EnvironmentSpec['securityExceptions'][number];
 export type SecuritySpec = EnvironmentSpec['security'];
 export type SubscriberSpec = MonitoringSpec['alerts'][number];
 export type DnsSpec = NonNullable<EnvironmentSpec['dns']>;
+export type DeployRoleSpec = NonNullable<EnvironmentSpec['deployRole']>;
+export type StateSpec = EnvironmentSpec['state'];
 export type StandbyRegionSpec = Extract<NonNullable<DnsSpec['failover']>, { kind: 'standby-region' }>;
 
 /** Typed identity: gives environment files completion and type errors, nothing more. */

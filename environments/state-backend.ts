@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { awsRegion, bucketName, dynamoDbTableName } from './aws-limits';
 import { slug } from './schema';
+import { deployRoleSchema, roleAccount as roleAccountOf } from './schema/deployment';
 
 export const stateBackend = {
   project: 'web-app',
@@ -72,6 +73,8 @@ export const stateBackendSchema = z.strictObject({
     .string()
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/, 'is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)')
     .optional(),
+  /** Role the state-backend stack's provider assumes, in `account`; omitted, the caller's own credentials. Its provider allows only `account` either way. */
+  deployRole: deployRoleSchema.optional(),
   region: awsRegion,
   /** The state key's KMS alias is `alias/<bucket>`, and KMS aliases take no dots. */
   bucket: bucketName.refine((name) => !name.includes('.'), {
@@ -85,6 +88,10 @@ export const stateBackendSchema = z.strictObject({
   const roleAccount = settings.breakGlassRoleArn?.split(':')[4];
   if (roleAccount && roleAccount !== settings.account) {
     ctx.addIssue({ code: 'custom', path: ['breakGlassRoleArn'], message: `belongs to account ${roleAccount}, not the state's ${settings.account}` });
+  }
+  const deployAccount = settings.deployRole && roleAccountOf(settings.deployRole.roleArn);
+  if (deployAccount && deployAccount !== settings.account) {
+    ctx.addIssue({ code: 'custom', path: ['deployRole', 'roleArn'], message: `role belongs to account ${deployAccount}, not the state's ${settings.account}` });
   }
   // The CI roles may read objects of `<project>-<env>-*` buckets (their tier's); the state bucket must not be one of them.
   for (const [index, environment] of (settings.ci?.environments ?? []).entries()) {

@@ -1,6 +1,6 @@
 import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DnsSpec, EnvironmentSpec, StandbyRegionSpec } from '../environments/schema';
 import { EnvironmentValidationError } from '../environments/load';
@@ -19,8 +19,8 @@ import { applySecurityPack, waive } from '../modules/security';
 import { applyPermissionsBoundary, useAccount } from '../modules/shared/iam';
 import { OperationsKey } from '../modules/shared/kms';
 import { ProviderScope } from '../modules/shared/provider-scope';
-import { type BackendSettings, stateKey, stateKmsAlias } from './backend-settings';
-import { AWS_TARGET, awsProvider, type DeployTarget } from './target';
+import { type BackendSettings, stateRoleProblem, useStateBackend } from './backend-settings';
+import { type AccountAccess, AWS_TARGET, awsProvider, deploySessionName, type DeployTarget } from './target';
 import { type TierSpec, WebTier } from './web-tier';
 
 export interface EnvironmentStackProps {
@@ -43,6 +43,7 @@ export class EnvironmentStack extends TerraformStack {
   private readonly account: string;
   private readonly keyAdministrators?: readonly string[];
   private readonly target: DeployTarget;
+  private readonly access: AccountAccess;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     const env = props.environment;
@@ -54,9 +55,10 @@ export class EnvironmentStack extends TerraformStack {
     this.keyAdministrators = env.security.keyAdministratorArns;
     this.tags = environmentTags(env);
     this.target = props.target ?? AWS_TARGET;
+    this.access = { account: env.account, deployRole: env.deployRole, defaultSessionName: deploySessionName(env.project, env.name) };
 
     this.useRemoteState(env, props.backend);
-    awsProvider(this, 'aws', this.target, { region: env.region, defaultTags: [{ tags: this.tags }] });
+    awsProvider(this, 'aws', this.target, { region: env.region, defaultTags: [{ tags: this.tags }] }, this.access);
 
     const dns = env.dns;
     // An isolated target cannot reach the account's zone or certificates: it creates the zone and requests certificates.
@@ -106,22 +108,14 @@ export class EnvironmentStack extends TerraformStack {
   }
 
   private useRemoteState(env: EnvironmentSpec, backend: BackendSettings): void {
-    const s3 = new S3Backend(this, {
-      bucket: backend.bucket,
-      key: stateKey(backend, env.name),
-      region: backend.region,
-      encrypt: true,
-      kmsKeyId: stateKmsAlias(backend),
-      dynamodbTable: backend.lockTable,
-    });
-    // cdktf 0.21 predates the S3 lock file option; the override adds it verbatim.
-    if (backend.locking === 'both') s3.addOverride('use_lockfile', true);
-    this.target.configureBackend(s3);
+    const problem = stateRoleProblem(env.state, backend);
+    if (problem) throw new EnvironmentValidationError([`${env.name}.state.roleArn: ${problem}`]);
+    useStateBackend(this, env, backend, this.target);
   }
 
   /** A provider alias for `region`, and a scope whose resources use it. */
   private regionScope(alias: string, region: string): ProviderScope {
-    const provider = awsProvider(this, `aws-${alias}`, this.target, { alias, region, defaultTags: [{ tags: this.tags }] });
+    const provider = awsProvider(this, `aws-${alias}`, this.target, { alias, region, defaultTags: [{ tags: this.tags }] }, this.access);
     return new ProviderScope(this, alias, provider);
   }
 
@@ -222,24 +216,45 @@ function loadBalancerTarget(tier: WebTier): AliasTarget {
  * The standby runs the primary's application and fleet shape at the reduced
  * capacity and split its failover config gives; it only tracks load (no
  * forecast or schedules: it has no traffic history of its own until failover).
+ * Its instances may do what the primary's may; they reach only what is not
+ * regional (egressPorts, CIDR rules), and the group has no warm pool.
  */
 function standbySpec(env: TierSpec, standby: StandbyRegionSpec): TierSpec {
   return {
     ...env,
     region: standby.region,
     availabilityZones: standby.availabilityZones,
-    network: { ...env.network, vpcCidr: standby.vpcCidr, natMode: standby.natMode, publicSubnets: undefined, privateSubnets: undefined, subnetPrefixLength: 24 },
+    // The standby always builds its own VPC, even when the primary brings one: a brought VPC is regional, and the standby's region has none named.
+    network: { ...env.network, existing: undefined, vpcCidr: standby.vpcCidr, natMode: standby.natMode, publicSubnets: undefined, privateSubnets: undefined, subnetPrefixLength: 24 },
     capacity: standby.capacity,
     instancesDistribution: standby.instancesDistribution,
-    scaling: { ...env.scaling, predictive: undefined, stepPolicies: [], simplePolicies: [], schedules: [] },
+    // Custom targets name their metrics' dimensions literally, after the primary's resources in the primary's region.
+    scaling: { ...env.scaling, predictive: undefined, stepPolicies: [], simplePolicies: [], schedules: [], customTargets: [] },
+    instances: {
+      ...env.instances,
+      // Security groups and prefix lists are regional: the standby keeps the IAM, egressPorts and CIDR rules only.
+      securityGroupIds: [],
+      egress: env.instances.egress.filter((rule) => rule.cidrIpv4 !== undefined),
+      // Its own split (Spot by default) rules a warm pool out; it is warm standby capacity already.
+      warmPool: undefined,
+    },
     // Chaos runs against the primary; the standby's job is to be there when it fails.
     resilience: { ...env.resilience, chaos: undefined },
+    // ACM certificates and regional web ACLs live in the primary's region: the standby serves
+    // its own certificate for dns.domain only, and makes its own web ACL where the primary's is brought by ARN.
+    loadBalancer: standbyLoadBalancer(env.loadBalancer),
   };
 }
 
-/** Provider default_tags: who owns it and who pays for it. */
+function standbyLoadBalancer(lb: TierSpec['loadBalancer']): TierSpec['loadBalancer'] {
+  const brought = typeof lb.webAcl === 'object' && 'arn' in lb.webAcl;
+  return { ...lb, certificateArns: [], webAcl: brought ? true : lb.webAcl };
+}
+
+/** Provider default_tags: who owns it and who pays for it, and the environment's own tags (which the schema keeps off these keys). */
 export function environmentTags(env: EnvironmentSpec): Record<string, string> {
   return {
+    ...env.tags,
     Environment: env.name,
     ManagedBy: 'cdktf',
     Project: env.costTags.Project ?? env.project,

@@ -4,7 +4,7 @@ import { CiAccess } from '../modules/ci-access';
 import { applySecurityPack } from '../modules/security';
 import { StateBackend } from '../modules/state-backend';
 import { type BackendSettings, stateKey, stateKmsAlias } from './backend-settings';
-import { AWS_TARGET, awsProvider, type DeployTarget } from './target';
+import { AWS_TARGET, awsProvider, deploySessionName, type DeployRole, type DeployTarget } from './target';
 
 export const STATE_BACKEND_STACK = 'state-backend';
 
@@ -26,6 +26,8 @@ export type StateBackendStackSettings = BackendSettings & {
   readonly account: string;
   /** The one role that may rewrite the bucket's history or protections. @default `role/state-break-glass` in `account` */
   readonly breakGlassRoleArn?: string;
+  /** Role the stack's provider assumes (its session name defaults to `<project>-state-backend-cdktf`). @default the caller's own credentials */
+  readonly deployRole?: DeployRole;
   readonly ci?: CiSettings;
 };
 
@@ -38,10 +40,15 @@ export class StateBackendStack extends TerraformStack {
     super(scope, STATE_BACKEND_STACK);
     const stateFile = `terraform.${STATE_BACKEND_STACK}.tfstate`;
     new LocalBackend(this, { path: `${target.stateBackendStateDir}/${stateFile}` });
-    awsProvider(this, 'aws', target, {
-      region: settings.region,
-      defaultTags: [{ tags: { Project: settings.project, ManagedBy: 'cdktf', Purpose: 'terraform-state' } }],
-    });
+    // Pinned to the state's account like every environment's provider: the bucket it creates must not land elsewhere.
+    const access = { account: settings.account, deployRole: settings.deployRole, defaultSessionName: deploySessionName(settings.project, STATE_BACKEND_STACK) };
+    awsProvider(
+      this,
+      'aws',
+      target,
+      { region: settings.region, defaultTags: [{ tags: { Project: settings.project, ManagedBy: 'cdktf', Purpose: 'terraform-state' } }] },
+      access,
+    );
     const backend = new StateBackend(this, 'state', {
       bucketName: settings.bucket,
       lockTableName: settings.lockTable,

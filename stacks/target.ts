@@ -9,7 +9,7 @@ import type { S3Backend } from 'cdktf';
 import { Construct } from 'constructs';
 
 export interface DeployTarget {
-  /** The AWS provider settings for this target, from the stack's own (region, alias, default tags). */
+  /** The AWS provider settings for this target, from the stack's own (region, alias, default tags, account guard, role). */
   providerConfig(config: AwsProviderConfig): AwsProviderConfig;
   /** Adjusts an environment stack's S3 state backend (endpoints, credentials). */
   configureBackend(backend: S3Backend): void;
@@ -20,6 +20,12 @@ export interface DeployTarget {
   readonly stateBackendStateDir: string;
   /** Whether the state bucket, table and key refuse `terraform destroy`. */
   readonly protectState: boolean;
+  /**
+   * Set for a target that keeps every environment's state in its own S3
+   * state backend, whatever the environment's `state` says: a throwaway
+   * account has no HCP Terraform workspace to write to.
+   */
+  readonly keepsStateInS3?: boolean;
   /**
    * Set for a target with no access to the account's own resources (a
    * throwaway account): configured zone IDs and certificate ARNs are ignored,
@@ -38,7 +44,51 @@ export const AWS_TARGET: DeployTarget = {
   protectState: true,
 };
 
-/** An AWS provider configured for `target`. */
-export function awsProvider(scope: Construct, id: string, target: DeployTarget, config: AwsProviderConfig): AwsProvider {
-  return new AwsProvider(scope, id, target.providerConfig(config));
+/** The role a stack's providers assume, as the environment file gives it (environments/schema/deployment.ts). */
+export interface DeployRole {
+  readonly roleArn: string;
+  /** @default `deploySessionName(<project>, <stack>)` */
+  readonly sessionName?: string;
+  /** @default none */
+  readonly externalId?: string;
+}
+
+/** Which account a stack's providers must act in, and the role they assume to get there. */
+export interface AccountAccess {
+  /** The only account the providers accept (`allowed_account_ids`): credentials of any other fail at plan. */
+  readonly account: string;
+  /** @default the caller's own credentials, no role assumed */
+  readonly deployRole?: DeployRole;
+  /** Session name when `deployRole` gives none: `deploySessionName(project, stack)`. */
+  readonly defaultSessionName: string;
+}
+
+/** The default session name of a stack's deploy role: shows in CloudTrail as who made each change. */
+export function deploySessionName(project: string, stack: string): string {
+  return `${project}-${stack}-cdktf`;
+}
+
+/** An AWS provider configured for `target`, pinned to the account of `access` and assuming its role. */
+export function awsProvider(scope: Construct, id: string, target: DeployTarget, config: AwsProviderConfig, access: AccountAccess): AwsProvider {
+  const role = access.deployRole;
+  return new AwsProvider(
+    scope,
+    id,
+    target.providerConfig({
+      ...config,
+      // Always, role or not: a wrong profile or role fails at plan instead of deploying into another account.
+      allowedAccountIds: [access.account],
+      ...(role
+        ? {
+            assumeRole: [
+              {
+                roleArn: role.roleArn,
+                sessionName: role.sessionName ?? access.defaultSessionName,
+                ...(role.externalId === undefined ? {} : { externalId: role.externalId }),
+              },
+            ],
+          }
+        : {}),
+    }),
+  );
 }

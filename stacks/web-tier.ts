@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import type { AlarmMetric, EnvironmentSpec, SubscriberSpec } from '../environments/schema';
 import { WebFleet } from '../modules/compute';
-import { LoadBalancer } from '../modules/load-balancer';
+import { createsWebAcl, LoadBalancer, webAclLogGroupName } from '../modules/load-balancer';
 import { Monitoring } from '../modules/monitoring';
 import type { Subscriber } from '../modules/notifications';
-import { Network } from '../modules/network';
+import { ExistingNetwork, Network, type VpcNetwork } from '../modules/network';
 import { launchHookName, LifecycleHooks, SpotChaosExperiment, SpotInterruptionHandler, spotHandlerLogGroupName } from '../modules/resilience';
 import { type MetricSpec, Scaling } from '../modules/scaling';
 import { OperationsKey } from '../modules/shared/kms';
@@ -18,6 +18,7 @@ export type TierSpec = Pick<
   | 'instanceTypes'
   | 'capacity'
   | 'instancesDistribution'
+  | 'instances'
   | 'app'
   | 'loadBalancer'
   | 'scaling'
@@ -49,7 +50,7 @@ export interface WebTierProps {
  */
 export class WebTier extends Construct {
   public readonly key: OperationsKey;
-  public readonly network: Network;
+  public readonly network: VpcNetwork;
   public readonly loadBalancer: LoadBalancer;
   public readonly fleet: WebFleet;
   public readonly scaling: Scaling;
@@ -74,36 +75,54 @@ export class WebTier extends Construct {
       logGroupNames: [
         ...(spec.flowLogs.enabled ? [`/aws/vpc-flow-logs/${name}`] : []),
         ...(handlesSpot ? [spotHandlerLogGroupName(name)] : []),
+        ...(createsWebAcl(spec.loadBalancer.webAcl) ? [webAclLogGroupName(name)] : []),
       ],
       // The handler's rules are `<name>-spot-…` and dead-letter to its queue under this key.
       eventRuleNamePrefix: handlesSpot ? `${name}-spot` : undefined,
     });
 
-    this.network = new Network(this, 'network', {
+    // Built from vpcCidr, or brought by ID: the rest of the tier sees the same VpcNetwork.
+    const { existing, vpcCidr, ...network } = spec.network;
+    if (!existing && vpcCidr === undefined) throw new Error(`${name}: network has neither vpcCidr nor existing (schema should have caught this)`);
+    const addOns = {
       name,
       region: spec.region,
-      cidr: spec.network.vpcCidr,
-      availabilityZones: spec.availabilityZones,
-      natMode: spec.network.natMode,
-      subnetPrefixLength: spec.network.subnetPrefixLength,
-      publicSubnetCidrs: spec.network.publicSubnets,
-      privateSubnetCidrs: spec.network.privateSubnets,
-      s3GatewayEndpoint: spec.network.s3GatewayEndpoint,
+      s3GatewayEndpoint: network.s3GatewayEndpoint,
+      s3EndpointPolicy: network.s3EndpointPolicy?.statements,
+      interfaceEndpoints: network.interfaceEndpoints,
       flowLogs: { ...spec.flowLogs, kmsKeyArn: this.key.keyArn },
-    });
+    };
+    this.network = existing
+      ? new ExistingNetwork(this, 'network', { ...addOns, ...existing })
+      : new Network(this, 'network', {
+          ...addOns,
+          cidr: vpcCidr!,
+          availabilityZones: spec.availabilityZones,
+          natMode: network.natMode,
+          subnetPrefixLength: network.subnetPrefixLength,
+          publicSubnetCidrs: network.publicSubnets,
+          privateSubnetCidrs: network.privateSubnets,
+        });
 
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
       name,
       vpcId: this.network.vpcId,
-      subnetIds: this.network.publicSubnetIds,
+      // An internal load balancer sits beside the instances, in the private subnets.
+      subnetIds: spec.loadBalancer.internal ? this.network.privateSubnetIds : this.network.publicSubnetIds,
+      internal: spec.loadBalancer.internal,
       certificateArn: props.certificateArn,
+      certificateArns: spec.loadBalancer.certificateArns,
       targetPort: spec.app.port,
       ingressCidrs: spec.loadBalancer.ingressCidrs,
       deletionProtection: spec.deletionProtection,
       accessLogRetentionDays: spec.loadBalancer.accessLogRetentionDays,
       webAcl: spec.loadBalancer.webAcl,
+      webAclLogKmsKeyArn: this.key.keyArn,
       account: spec.account,
-      healthCheck: { path: spec.app.healthPath },
+      ...spec.loadBalancer.targetGroup,
+      healthCheck: { ...spec.loadBalancer.targetGroup.healthCheck, path: spec.app.healthPath },
+      targetGroups: spec.loadBalancer.targetGroups,
+      listenerRules: spec.loadBalancer.listenerRules,
     });
 
     this.fleet = new WebFleet(this, 'fleet', {
@@ -121,13 +140,30 @@ export class WebTier extends Construct {
       instancesDistribution: spec.instancesDistribution,
       appPort: spec.app.port,
       loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
-      targetGroupArns: [this.loadBalancer.targetGroupArn],
+      targetGroupArns: this.loadBalancer.targetGroupArns,
+      additionalTargetPorts: this.loadBalancer.additionalTargetPorts,
       imageId: spec.app.imageId,
       userData: spec.app.userData,
       tags: props.tags,
       readinessHookName: resilience.lifecycleHooks.enabled ? launchHookName(name) : undefined,
       healthPath: spec.app.healthPath,
+      managedPolicyArns: spec.instances.iam.managedPolicyArns,
+      policyStatements: spec.instances.iam.statements,
+      // Omitted, the environment's boundary reaches this role like every other (applyPermissionsBoundary).
+      permissionsBoundaryArn: spec.instances.iam.permissionsBoundaryArn,
+      securityGroupIds: spec.instances.securityGroupIds,
+      egressRules: spec.instances.egress,
+      egressPorts: spec.instances.egressPorts,
+      refreshMinHealthyPercentage: spec.instances.instanceRefresh.minHealthyPercentage,
+      instanceRefresh: spec.instances.instanceRefresh,
+      instanceMaintenancePolicy: spec.instances.instanceMaintenancePolicy,
+      terminationPolicies: spec.instances.terminationPolicies,
+      maxInstanceLifetime: spec.instances.maxInstanceLifetime,
+      warmPool: spec.instances.warmPool,
     });
+
+    // The instances call SSM, ECR, Logs, … through the interface endpoints.
+    this.network.allowEndpointAccessFrom(this.fleet.securityGroupId);
 
     this.scaling = new Scaling(this, 'scaling', {
       autoScalingGroupName: this.fleet.autoScalingGroupName,
@@ -142,11 +178,18 @@ export class WebTier extends Construct {
       autoScalingGroupName: this.fleet.autoScalingGroupName,
       loadBalancerArnSuffix: this.loadBalancer.loadBalancerArnSuffix,
       targetGroupArnSuffix: this.loadBalancer.targetGroupArnSuffix,
+      additionalTargetGroups: this.loadBalancer.additionalTargetGroupArnSuffixes,
       kmsKeyArn: this.key.keyArn,
       alertSubscribers: monitoring.alerts.map(subscriberOf),
       criticalSubscribers: monitoring.critical.map(subscriberOf),
       thresholds: monitoring,
     });
+    if (spec.instances.instanceRefresh.rollbackOnAlarm) {
+      // By name (the configured literal): the alarm watches the group, so a reference back would be a cycle.
+      const errorRate = this.monitoring.alarms.errorRate.alarmNameInput;
+      if (errorRate === undefined) throw new Error(`${name}: the 5xx alarm has no name to stop a refresh on`);
+      this.fleet.stopRefreshOnAlarms([errorRate]);
+    }
 
     if (resilience.lifecycleHooks.enabled) {
       this.lifecycleHooks = new LifecycleHooks(this, 'lifecycle-hooks', {
@@ -224,6 +267,9 @@ export class WebTier extends Construct {
     }
     for (const schedule of scaling.schedules) {
       this.scaling.scaleOnSchedule(schedule.name, schedule);
+    }
+    for (const target of scaling.customTargets) {
+      this.scaling.scaleOnMetricTarget(target.name, target);
     }
   }
 

@@ -4,6 +4,7 @@
  * - a tool (tools/<name>/) imports only its own folder, the shared folders
  *   (tools/lib/, tools/synth-model/) and the product's entry points, never another tool;
  * - the shared folders import no tool;
+ * - a worked example (examples/) is an environment file: it imports the environment contract only;
  * - no file imports itself back through a loop.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -41,7 +42,10 @@ function resolveModule(base: string): string {
   return relative(ROOT, base);
 }
 
-const files = [...PRODUCT, 'tools'].flatMap(sourceFiles);
+/** Environment files a team copies into environments/: data, typed by the contract, importing nothing else. */
+const EXAMPLES = 'examples';
+
+const files = [...PRODUCT, 'tools', EXAMPLES].flatMap(sourceFiles);
 const graph = new Map(files.map((file) => [file, importsOf(file)]));
 const toolOf = (file: string) => /^tools\/([^/]+)\//.exec(file)?.[1];
 const isShared = (file: string) => SHARED.some((folder) => file.startsWith(folder));
@@ -77,6 +81,14 @@ describe('the house', () => {
           .map((target) => `${file} -> ${target}`),
       );
     expect(breaches).toEqual([]);
+  });
+
+  it('an example imports the environment contract only, and nothing imports an example', () => {
+    const examples = files.filter((file) => file.startsWith(`${EXAMPLES}/`));
+    expect(examples.length).toBeGreaterThan(0);
+    for (const file of examples) expect(graph.get(file), file).toEqual(['environments/schema.ts']);
+    const importers = files.flatMap((file) => graph.get(file)!.filter((target) => target.startsWith(`${EXAMPLES}/`)).map((target) => `${file} -> ${target}`));
+    expect(importers).toEqual([]);
   });
 
   it('the shared folders import no tool', () => {

@@ -4,11 +4,15 @@
  * problems. Rules within one section sit in that section's file.
  */
 import type { z } from 'zod';
+import { DEFAULT_SUBNET_PREFIX_LENGTH } from '../../modules/network';
 import { defaultSubnetLayout, contains, overlaps, parseCidr } from '../../modules/network/cidr';
 import { tagKeyProblem, tagValueProblem } from '../aws-limits';
 import type { appSchema } from './app';
+import { checkDeployRole, type DeployRoleSpec } from './deployment';
 import type { dnsSchema } from './dns';
 import { checkCapacity, checkInstanceTypes, type capacitySchema, type instancesDistributionSchema, type instanceTypesSchema } from './fleet';
+import { checkInstances, type instancesSchema } from './instances';
+import { checkLoadBalancer, type LoadBalancerSpec } from './load-balancer';
 import type { networkSchema } from './network';
 import { checkAvailabilityZones, checkCertificateAccount, checkCertificateRegion, MAX_QUALIFIED_NAME, type Report } from './primitives';
 import type { resilienceSchema } from './resilience';
@@ -28,14 +32,17 @@ export interface ParsedSections {
   instanceTypes?: z.output<typeof instanceTypesSchema>;
   capacity?: z.output<typeof capacitySchema>;
   instancesDistribution?: z.output<typeof instancesDistributionSchema>;
+  instances?: z.output<typeof instancesSchema>;
   app?: z.output<typeof appSchema>;
   certificateArn?: string;
   dns?: z.output<typeof dnsSchema>;
+  loadBalancer?: LoadBalancerSpec;
   scaling?: z.output<typeof scalingSchema>;
   resilience?: z.output<typeof resilienceSchema>;
   security?: z.output<typeof securitySchema>;
   securityExceptions?: z.output<typeof securityExceptionsSchema>;
   costTags?: z.output<typeof costTagsSchema>;
+  deployRole?: DeployRoleSpec;
 }
 
 /**
@@ -46,14 +53,17 @@ export function crossFieldRules(env: ParsedSections, report: Report): void {
   checkNaming(env, report);
   checkCapacity(env, report);
   checkInstanceTypes(env, report);
+  checkInstances(env, report);
   checkNetwork(env, report);
   checkCertificate(env, report);
+  checkLoadBalancer(env, report);
   checkDns(env, report);
   checkScaling(env, report);
   checkResilience(env, report);
   checkSecurity(env, report);
   checkSecurityExceptions(env, report);
   checkTags(env, report);
+  checkDeployRole(env, report);
 }
 
 function checkNaming(env: ParsedSections, report: Report): void {
@@ -91,10 +101,14 @@ function checkNetwork(env: ParsedSections, report: Report): void {
   if (!env.region || !env.availabilityZones || !env.network) return;
   checkAvailabilityZones(env.region, env.availabilityZones, (path, message) => report(['availabilityZones', ...path], message));
 
-  const { vpcCidr, subnetPrefixLength, publicSubnets, privateSubnets } = env.network;
-  const vpc = parseCidr(vpcCidr);
-  if (!vpc) return; // already reported by the field rule
   const azCount = env.availabilityZones.length;
+  const { existing, vpcCidr, subnetPrefixLength = DEFAULT_SUBNET_PREFIX_LENGTH, publicSubnets, privateSubnets } = env.network;
+  if (existing) {
+    checkExistingNetwork(existing, azCount, report);
+    return;
+  }
+  const vpc = vpcCidr === undefined ? undefined : parseCidr(vpcCidr);
+  if (!vpc || vpcCidr === undefined) return; // missing or malformed: already reported by the network section
   if (!publicSubnets || !privateSubnets) {
     if (!defaultSubnetLayout(vpcCidr, subnetPrefixLength, azCount)) {
       report(
@@ -122,6 +136,20 @@ function checkNetwork(env: ParsedSections, report: Report): void {
       placed.push({ path: [field, i], cidr: subnet });
     });
   }
+}
+
+/**
+ * A brought VPC's subnets cannot be placed offline: the file lists one per
+ * AZ, in AZ order, and the counts are what can be held to that. Its route
+ * tables serve those AZs: one shared, or one each.
+ */
+function checkExistingNetwork(existing: NonNullable<z.output<typeof networkSchema>['existing']>, azCount: number, report: Report): void {
+  for (const field of ['publicSubnetIds', 'privateSubnetIds'] as const) {
+    const count = existing[field].length;
+    if (count !== azCount) report(['network', 'existing', field], `has ${count} subnets for ${azCount} availability zones; give one per AZ, in availabilityZones order`);
+  }
+  const tables = existing.privateRouteTableIds?.length ?? 0;
+  if (tables > azCount) report(['network', 'existing', 'privateRouteTableIds'], `has ${tables} route tables for ${azCount} availability zones; at most one per AZ`);
 }
 
 function checkCertificate(env: ParsedSections, report: Report): void {

@@ -119,6 +119,79 @@ const predictiveSchema = z
   })
   .meta({ description: 'Predictive scaling from the daily and weekly load pattern; omitted, none.' });
 
+const statistic = z.enum(['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount']);
+/** CloudWatch's standard units. */
+const CLOUDWATCH_UNITS = [
+  'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes', 'Bits', 'Kilobits', 'Megabits', 'Gigabits',
+  'Terabits', 'Percent', 'Count', 'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second', 'Gigabytes/Second', 'Terabytes/Second', 'Bits/Second',
+  'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second', 'Count/Second', 'None',
+] as const;
+/** Policy names the tier gives its own target-tracking and predictive policies. */
+export const RESERVED_POLICY_NAMES = ['cpu-target', 'requests-target', 'predictive'] as const;
+
+/** CloudWatch metric fields: namespace and name 1–255 (a namespace not starting with `:`), up to 30 dimensions. */
+function metricFields() {
+  return {
+    namespace: z
+      .string()
+      .regex(/^[^:].{0,254}$/, 'must be 1–255 characters, not starting with ":"')
+      .meta({ description: 'CloudWatch namespace, e.g. `Orders` or `AWS/SQS`.' }),
+    metricName: z.string().min(1).max(255).meta({ description: 'Metric name, e.g. `InFlightOrders`.' }),
+    statistic: statistic.meta({ description: 'How the metric is aggregated: `Average`, `Minimum`, `Maximum`, `Sum` or `SampleCount`.' }),
+    dimensions: z
+      .record(z.string().min(1).max(255), z.string().min(1).max(1024))
+      .refine((d) => Object.keys(d).length <= 30, { error: 'at most 30 dimensions' })
+      .optional()
+      .meta({ description: "Dimensions, name to value, exactly as the metric is published (e.g. `{ AutoScalingGroupName: '<project>-<name>-web' }`); omitted, none." }),
+  };
+}
+
+const targetMetricSchema = z
+  .strictObject({
+    ...metricFields(),
+    unit: z.enum(CLOUDWATCH_UNITS).optional().meta({ description: "CloudWatch unit of the metric, e.g. `Count`; omitted, the metric's own." }),
+  })
+  .meta({ description: 'One CloudWatch metric, held at targetValue.' });
+
+const metricQuerySchema = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^[a-z][A-Za-z0-9_]{0,254}$/, 'must start with a lowercase letter, then letters, digits, _')
+      .meta({ description: 'Name the expressions use, e.g. `backlog`: a lowercase letter, then letters, digits, `_`.' }),
+    expression: z.string().min(1).max(2048).optional().meta({ description: 'Metric-math expression over the other ids, e.g. `backlog / instances`.' }),
+    label: z.string().max(2048).optional().meta({ description: 'Label shown for the query.' }),
+    returnData: z.boolean().default(false).meta({ description: 'Whether this query is the value held at targetValue; exactly one query is.' }),
+    metric: z.strictObject(metricFields()).optional().meta({ description: 'The metric this query reads; a query has this or expression.' }),
+  })
+  .superRefine((query, ctx) => {
+    if ((query.expression === undefined) === (query.metric === undefined)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of expression, metric' });
+  });
+
+const customTargetSchema = z
+  .strictObject({
+    name: slug.meta({ description: `Policy name, a slug; unique among scaling policies, not ${RESERVED_POLICY_NAMES.join(', ')}.` }),
+    targetValue: z.number().positive().meta({ description: 'Value of the metric to hold the group at, in its unit; > 0.' }),
+    disableScaleIn: z.boolean().default(false).meta({ description: 'Only ever add capacity (leave scale-in to other policies).' }),
+    metric: targetMetricSchema.optional(),
+    metrics: z
+      .array(metricQuerySchema)
+      .min(1)
+      .optional()
+      .meta({ description: 'Metric math: queries over metrics, exactly one with returnData true (the value held at targetValue).' }),
+  })
+  .superRefine((target, ctx) => {
+    if ((target.metric === undefined) === (target.metrics === undefined)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of metric, metrics' });
+    if (!target.metrics) return;
+    const returning = target.metrics.filter((q) => q.returnData).length;
+    if (returning !== 1) ctx.addIssue({ code: 'custom', path: ['metrics'], message: `exactly one query returns data (returnData true); ${returning} do` });
+    reportDuplicates(
+      target.metrics.map((q) => q.id),
+      (i, id) => ctx.addIssue({ code: 'custom', path: ['metrics', i, 'id'], message: `id ${id} is used twice` }),
+    );
+  })
+  .meta({ description: 'Target tracking on a CloudWatch metric of your own (metric) or metric math (metrics): the group scales to hold it at targetValue.' });
+
 export const scalingSchema = z
   .strictObject({
     /** Target-tracking ASG average CPU, percent. Seed: 70. */
@@ -135,6 +208,10 @@ export const scalingSchema = z
     stepPolicies: z.array(stepPolicySchema).default([]).meta({ description: 'Step scaling policies; names unique across step and simple policies.' }),
     simplePolicies: z.array(simplePolicySchema).default([]).meta({ description: 'Simple scaling policies; names unique across step and simple policies.' }),
     schedules: z.array(scheduleSchema).default([]).meta({ description: 'Scheduled actions, each with a unique name.' }),
+    customTargets: z
+      .array(customTargetSchema)
+      .default([])
+      .meta({ description: 'Target tracking on your own CloudWatch metrics or metric math, beside cpuTarget and requestsPerTarget. Default: none.' }),
   })
   .prefault({})
   .meta({ description: 'Scaling: target tracking on CPU (and requests), predictive, step and simple policies, schedules.' });
@@ -151,8 +228,12 @@ export function checkScaling(env: { scaling?: ScalingSpec }, report: Report): vo
   if (predictive?.maxCapacityBreachBehavior === 'HonorMaxCapacity' && predictive.maxCapacityBuffer !== undefined) {
     report(['scaling', 'predictive', 'maxCapacityBuffer'], 'only applies with maxCapacityBreachBehavior IncreaseMaxCapacity');
   }
-  const policyNames = [...stepPolicies.map((p) => p.name), ...simplePolicies.map((p) => p.name)];
+  const customTargets = env.scaling.customTargets ?? [];
+  const policyNames = [...stepPolicies.map((p) => p.name), ...simplePolicies.map((p) => p.name), ...customTargets.map((p) => p.name)];
   reportDuplicates(policyNames, (_, name) => report(['scaling'], `duplicate scaling policy name ${name}`));
+  customTargets.forEach(({ name }, i) => {
+    if ((RESERVED_POLICY_NAMES as readonly string[]).includes(name)) report(['scaling', 'customTargets', i, 'name'], `${name} is the name of the tier's own policy`);
+  });
   reportDuplicates(
     schedules.map((s) => s.name),
     (i, name) => report(['scaling', 'schedules', i, 'name'], `duplicate schedule name ${name}`),

@@ -11,6 +11,24 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { assumeRolePolicy } from '../shared/iam';
+import { addEgressRules, DEFAULT_EGRESS_PORTS, type EgressRule } from './egress';
+import {
+  DEFAULT_TERMINATION_POLICIES,
+  type InstanceMaintenancePolicy,
+  lifetimeProblem,
+  maintenanceProblems,
+  type TerminationPolicy,
+  WARM_POOL_DEFAULTS,
+  type WarmPool,
+  warmPoolFleetProblem,
+} from './group-options';
+import { InstancePermissions, type InstancePolicyStatement } from './instance-role';
+import { INSTANCE_REFRESH_DEFAULTS, type InstanceRefreshOptions, refreshPreferences, refreshProblems } from './refresh';
+
+export * from './egress';
+export * from './group-options';
+export * from './instance-role';
+export * from './refresh';
 
 export interface WeightedInstanceType {
   /** EC2 instance type, e.g. `m5.large`. */
@@ -123,6 +141,66 @@ export interface WebFleetProps {
    * @default [443]
    */
   readonly egressPorts?: readonly number[];
+  /**
+   * More outbound rules, each to one CIDR, prefix list or security group
+   * (e.g. PostgreSQL to the database's group).
+   * @default []
+   */
+  readonly egressRules?: readonly EgressRule[];
+  /**
+   * Security groups attached to the instances beside the fleet's own.
+   * @default []
+   */
+  readonly securityGroupIds?: readonly string[];
+  /**
+   * Ports besides `appPort` the load balancer may reach on the instances
+   * (for target groups of their own).
+   * @default []
+   */
+  readonly additionalTargetPorts?: readonly number[];
+  /**
+   * Managed policies attached to the instance role.
+   * @default []
+   */
+  readonly managedPolicyArns?: readonly string[];
+  /**
+   * The application's own permissions, one inline policy beside the fleet's.
+   * @default []
+   */
+  readonly policyStatements?: readonly InstancePolicyStatement[];
+  /**
+   * Permissions boundary of the instance role; a stack-wide boundary
+   * (`applyPermissionsBoundary`) leaves a role that names its own alone.
+   * @default none (the stack's boundary, if any)
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * Instance refresh beyond `refreshMinHealthyPercentage`: skip matching,
+   * warm-up, checkpoints, rollback.
+   * @default skip matching, no checkpoints, no rollback
+   */
+  readonly instanceRefresh?: InstanceRefreshOptions;
+  /**
+   * Healthy capacity kept (min) and allowed (max) while instances are replaced.
+   * @default none (AWS's behaviour)
+   */
+  readonly instanceMaintenancePolicy?: InstanceMaintenancePolicy;
+  /**
+   * Which instances scale-in removes first.
+   * @default ['Default']
+   */
+  readonly terminationPolicies?: readonly TerminationPolicy[];
+  /**
+   * Seconds after which an instance is replaced: 0 or 86400–31536000.
+   * @default none
+   */
+  readonly maxInstanceLifetime?: number;
+  /**
+   * Pre-initialized instances beside the group. Needs one instance type of
+   * weight 1, all on demand: the group then uses a plain launch template.
+   * @default none
+   */
+  readonly warmPool?: WarmPool;
   /** Tags for instances, volumes and interfaces (default_tags does not reach them). */
   readonly tags?: Record<string, string>;
   /**
@@ -213,6 +291,15 @@ function checkFleetProps(props: WebFleetProps): void {
   if (props.instanceTypes.length === 0) problems.push('needs at least one instance type');
   // `/` alone would grant every parameter of the account, the very thing the path exists to prevent.
   if (!/^(\/[A-Za-z0-9_.-]+)+\/?$/.test(props.parameterPath)) problems.push(`parameterPath ${JSON.stringify(props.parameterPath)} is not a parameter path like /web-app/prod`);
+  problems.push(...refreshProblems(props.instanceRefresh ?? {}, props.imageId ?? DEFAULT_IMAGE_ID).map((p) => `instanceRefresh.${p.field}: ${p.message}`));
+  if (props.instanceMaintenancePolicy) problems.push(...maintenanceProblems(props.instanceMaintenancePolicy).map((p) => `instanceMaintenancePolicy.${p.field}: ${p.message}`));
+  const lifetime = props.maxInstanceLifetime === undefined ? undefined : lifetimeProblem(props.maxInstanceLifetime);
+  if (lifetime) problems.push(`maxInstanceLifetime: ${lifetime}`);
+  if (props.warmPool) {
+    const onDemand = { ...INSTANCES_DISTRIBUTION_DEFAULTS, ...props.instancesDistribution }.onDemandPercentageAboveBaseCapacity;
+    const fleet = warmPoolFleetProblem(props.instanceTypes, onDemand);
+    if (fleet) problems.push(`warmPool: ${fleet}`);
+  }
   if (problems.length > 0) throw new Error(`WebFleet ${props.name}: ${problems.join('; ')}`);
 }
 
@@ -224,6 +311,9 @@ export class WebFleet extends Construct {
   public readonly autoScalingGroupName: string;
   public readonly autoScalingGroupArn: string;
   public readonly securityGroupId: string;
+  private readonly group: AutoscalingGroup;
+  private readonly refreshMinHealthyPercentage: number;
+  private readonly refreshOptions: InstanceRefreshOptions;
 
   constructor(scope: Construct, id: string, props: WebFleetProps) {
     super(scope, id);
@@ -238,8 +328,13 @@ export class WebFleet extends Construct {
     const role = new IamRole(this, 'role', {
       name: `${props.name}-instance`,
       assumeRolePolicy: assumeRolePolicy(this, 'ec2-trust', 'ec2.amazonaws.com', { account: props.account }),
+      // Set here, the stack-wide boundary aspect leaves this role alone: the instance one wins for it only.
+      permissionsBoundary: props.permissionsBoundaryArn,
     });
     new IamRolePolicy(this, 'instance-policy', { name: 'session-manager-and-parameters', role: role.name, policy: this.instancePolicy(props, partition) });
+    if ((props.managedPolicyArns?.length ?? 0) > 0 || (props.policyStatements?.length ?? 0) > 0) {
+      new InstancePermissions(this, 'app-permissions', { role, managedPolicyArns: props.managedPolicyArns, statements: props.policyStatements });
+    }
     const profile = new IamInstanceProfile(this, 'profile', { name: `${props.name}-instance`, role: role.name });
 
     const [defaultType] = props.instanceTypes;
@@ -249,8 +344,10 @@ export class WebFleet extends Construct {
       imageId: props.imageId ?? DEFAULT_IMAGE_ID,
       instanceType: defaultType?.type,
       updateDefaultVersion: true,
-      vpcSecurityGroupIds: [sg.id],
+      vpcSecurityGroupIds: [sg.id, ...(props.securityGroupIds ?? [])],
       iamInstanceProfile: { arn: profile.arn },
+      // A hibernated warm pool needs instances launched hibernation-capable.
+      hibernationOptions: props.warmPool?.poolState === 'Hibernated' ? { configured: true } : undefined,
       userData: userDataOf(props, groupName),
       metadataOptions: {
         httpEndpoint: 'enabled',
@@ -278,6 +375,13 @@ export class WebFleet extends Construct {
     });
 
     const distribution = { ...INSTANCES_DISTRIBUTION_DEFAULTS, ...props.instancesDistribution };
+    // A concrete version (not $Latest) makes every template change a
+    // diff on the group, which is what starts the instance refresh.
+    const templateVersion = Token.asString(template.latestVersion);
+    this.refreshMinHealthyPercentage = props.refreshMinHealthyPercentage ?? INSTANCE_REFRESH_DEFAULTS.minHealthyPercentage;
+    this.refreshOptions = props.instanceRefresh ?? {};
+    const terminationPolicies = props.terminationPolicies ?? DEFAULT_TERMINATION_POLICIES;
+    const warmPool = props.warmPool;
     const group = new AutoscalingGroup(this, 'group', {
       name: groupName,
       minSize: props.minSize,
@@ -291,30 +395,35 @@ export class WebFleet extends Construct {
       capacityRebalance: true,
       enabledMetrics: GROUP_METRICS,
       metricsGranularity: '1Minute',
-      mixedInstancesPolicy: {
-        launchTemplate: {
-          launchTemplateSpecification: {
-            launchTemplateId: template.id,
-            // A concrete version (not $Latest) makes every template change a
-            // diff on the group, which is what starts the instance refresh.
-            version: Token.asString(template.latestVersion),
+      // AWS refuses warm pools on mixed-instances groups: with one, the single on-demand type launches from the template itself.
+      launchTemplate: warmPool ? { id: template.id, version: templateVersion } : undefined,
+      mixedInstancesPolicy: warmPool
+        ? undefined
+        : {
+            launchTemplate: {
+              launchTemplateSpecification: { launchTemplateId: template.id, version: templateVersion },
+              override: props.instanceTypes.map((t) => ({ instanceType: t.type, weightedCapacity: String(t.weight) })),
+            },
+            instancesDistribution: {
+              onDemandAllocationStrategy: 'prioritized',
+              onDemandBaseCapacity: distribution.onDemandBaseCapacity,
+              onDemandPercentageAboveBaseCapacity: distribution.onDemandPercentageAboveBaseCapacity,
+              spotAllocationStrategy: distribution.spotAllocationStrategy,
+            },
           },
-          override: props.instanceTypes.map((t) => ({ instanceType: t.type, weightedCapacity: String(t.weight) })),
-        },
-        instancesDistribution: {
-          onDemandAllocationStrategy: 'prioritized',
-          onDemandBaseCapacity: distribution.onDemandBaseCapacity,
-          onDemandPercentageAboveBaseCapacity: distribution.onDemandPercentageAboveBaseCapacity,
-          spotAllocationStrategy: distribution.spotAllocationStrategy,
-        },
-      },
-      instanceRefresh: {
-        strategy: 'Rolling',
-        preferences: {
-          minHealthyPercentage: props.refreshMinHealthyPercentage ?? 80,
-          skipMatching: true,
-        },
-      },
+      instanceRefresh: { strategy: 'Rolling', preferences: refreshPreferences(this.refreshMinHealthyPercentage, this.refreshOptions, []) },
+      instanceMaintenancePolicy: props.instanceMaintenancePolicy,
+      // AWS's own default is left unsaid, as before.
+      terminationPolicies: sameList(terminationPolicies, DEFAULT_TERMINATION_POLICIES) ? undefined : [...terminationPolicies],
+      maxInstanceLifetime: props.maxInstanceLifetime,
+      warmPool: warmPool
+        ? {
+            poolState: warmPool.poolState ?? WARM_POOL_DEFAULTS.poolState,
+            minSize: warmPool.minSize ?? WARM_POOL_DEFAULTS.minSize,
+            maxGroupPreparedCapacity: warmPool.maxGroupPreparedCapacity,
+            instanceReusePolicy: { reuseOnScaleIn: warmPool.reuseOnScaleIn ?? WARM_POOL_DEFAULTS.reuseOnScaleIn },
+          }
+        : undefined,
       tag: Object.entries({ ...tags, Name: `${props.name}-web` }).map(([key, value]) => ({
         key,
         value,
@@ -324,6 +433,7 @@ export class WebFleet extends Construct {
       // resetting it on every deploy would undo a scale-out mid-incident.
       lifecycle: { ignoreChanges: ['desired_capacity'] },
     });
+    this.group = group;
     this.autoScalingGroupName = group.name;
     this.autoScalingGroupArn = group.arn;
 
@@ -333,6 +443,19 @@ export class WebFleet extends Construct {
       });
       new IamRolePolicy(this, 'readiness-policy', { name: 'report-ready', role: role.name, policy: completeHook.json });
     }
+  }
+
+  /**
+   * An instance refresh stops (and, with `autoRollback`, rolls back) when
+   * any of these alarms goes into ALARM. Alarm names, not references: the
+   * alarms watch this group, so a reference back would be a cycle.
+   */
+  stopRefreshOnAlarms(alarmNames: readonly string[]): void {
+    if (alarmNames.some((name) => Token.isUnresolved(name))) throw new Error(`${this.node.path}: refresh alarms must be literal names, not Terraform references`);
+    this.group.putInstanceRefresh({
+      strategy: 'Rolling',
+      preferences: refreshPreferences(this.refreshMinHealthyPercentage, this.refreshOptions, alarmNames),
+    });
   }
 
   /**
@@ -401,7 +524,28 @@ export class WebFleet extends Construct {
       toPort: props.appPort,
       referencedSecurityGroupId: sg.id,
     });
-    (props.egressPorts ?? [443]).forEach((port) => {
+    // Further ports of the app, each for a target group of its own, reachable the same way.
+    for (const port of new Set(props.additionalTargetPorts ?? [])) {
+      if (port === props.appPort) continue;
+      new VpcSecurityGroupIngressRule(this, `from-alb-${port}`, {
+        securityGroupId: sg.id,
+        description: `Port ${port} from the load balancer only`,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: props.loadBalancerSecurityGroupId,
+      });
+      new VpcSecurityGroupEgressRule(this, `alb-to-web-${port}`, {
+        securityGroupId: props.loadBalancerSecurityGroupId,
+        description: `Load balancer to web instances on port ${port}`,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: sg.id,
+      });
+    }
+    addEgressRules(this, sg.id, props.egressRules ?? []);
+    (props.egressPorts ?? DEFAULT_EGRESS_PORTS).forEach((port) => {
       new VpcSecurityGroupEgressRule(this, `egress-${port}`, {
         securityGroupId: sg.id,
         description: `Outbound TCP ${port}`,
@@ -413,4 +557,8 @@ export class WebFleet extends Construct {
     });
     return sg;
   }
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }

@@ -39,6 +39,11 @@ export interface MonitoringProps {
   readonly loadBalancerArnSuffix: string;
   /** `targetgroup/<tg>/<id>`. */
   readonly targetGroupArnSuffix: string;
+  /**
+   * More target groups of the load balancer, by name (`targetgroup/<tg>/<id>`): each gets its own unhealthy-hosts alarm.
+   * @default none
+   */
+  readonly additionalTargetGroups?: Readonly<Record<string, string>>;
   /** Customer-managed key the topics are encrypted with; must let CloudWatch publish. */
   readonly kmsKeyArn: string;
   /** @default none */
@@ -87,6 +92,21 @@ export class Monitoring extends Construct {
     const notify = (topic: string) => ({ alarmActions: [topic], okActions: [topic] });
     const alarm = (alarmId: string, config: Omit<CloudwatchMetricAlarmConfig, 'alarmName'>) =>
       new CloudwatchMetricAlarm(this, alarmId, { alarmName: `${props.name}-${alarmId}`, ...config });
+    // Any unhealthy target for two minutes, in one target group of the load balancer.
+    const unhealthyHosts = (alarmId: string, targetGroupArnSuffix: string, alarmDescription: string) =>
+      alarm(alarmId, {
+        alarmDescription,
+        namespace: 'AWS/ApplicationELB',
+        metricName: 'UnHealthyHostCount',
+        dimensions: { TargetGroup: targetGroupArnSuffix, ...lb },
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 2,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        ...notify(alerts.topicArn),
+      });
 
     this.alarms = {
       cpuHigh: alarm('cpu-high', {
@@ -120,19 +140,7 @@ export class Monitoring extends Construct {
         ],
         ...notify(critical.topicArn),
       }),
-      unhealthyHosts: alarm('unhealthy-hosts', {
-        alarmDescription: 'Targets failing the /health check for 2 minutes',
-        namespace: 'AWS/ApplicationELB',
-        metricName: 'UnHealthyHostCount',
-        dimensions: { TargetGroup: props.targetGroupArnSuffix, ...lb },
-        statistic: 'Maximum',
-        period: 60,
-        evaluationPeriods: 2,
-        threshold: 0,
-        comparisonOperator: 'GreaterThanThreshold',
-        treatMissingData: 'notBreaching',
-        ...notify(alerts.topicArn),
-      }),
+      unhealthyHosts: unhealthyHosts('unhealthy-hosts', props.targetGroupArnSuffix, 'Targets failing the /health check for 2 minutes'),
       p95Latency: alarm('p95-latency', {
         alarmDescription: `p95 target response time above ${t.p95ResponseSeconds} s in 3 of 5 minutes`,
         namespace: 'AWS/ApplicationELB',
@@ -165,6 +173,10 @@ export class Monitoring extends Construct {
       }),
     };
     this.errorRateAlarmArn = this.alarms.errorRate.arn;
+    // A listener rule's target group fails on its own port and path: the default group's alarm would not see it.
+    for (const [group, arnSuffix] of Object.entries(props.additionalTargetGroups ?? {})) {
+      unhealthyHosts(`unhealthy-hosts-${group}`, arnSuffix, `Targets of the ${group} target group failing their health check for 2 minutes`);
+    }
 
     const alb = (metricName: string, stat: MetricLine['stat'], label: string, dims: Record<string, string> = lb): MetricLine => ({
       namespace: 'AWS/ApplicationELB',

@@ -39,6 +39,50 @@ export interface RequestCountScalingProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+export type MetricStatistic = 'Average' | 'Minimum' | 'Maximum' | 'Sum' | 'SampleCount';
+
+/** A CloudWatch metric a target-tracking policy holds at its target. */
+export interface TargetMetric {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly statistic: MetricStatistic;
+  /** @default none */
+  readonly dimensions?: Readonly<Record<string, string>>;
+  /** @default none (the metric's own) */
+  readonly unit?: string;
+}
+
+/** One query of a metric-math target: a metric, or an expression over the others. */
+export interface TargetMetricQuery {
+  /** Name the expressions refer to, e.g. `backlog`. */
+  readonly id: string;
+  /** @default none (a metric query) */
+  readonly expression?: string;
+  /** @default none */
+  readonly label?: string;
+  /**
+   * Whether this query is the value tracked; exactly one is.
+   * @default false
+   */
+  readonly returnData?: boolean;
+  /** @default none (an expression query) */
+  readonly metric?: TargetMetric;
+}
+
+export interface MetricTargetScalingProps {
+  /** Value of the metric to hold the group at. */
+  readonly targetValue: number;
+  /**
+   * Only ever add capacity (leave scale-in to other policies).
+   * @default false
+   */
+  readonly disableScaleIn?: boolean;
+  /** The metric tracked; give this or `metrics`. */
+  readonly metric?: TargetMetric;
+  /** Metric math: queries, one of them returning the value tracked; give this or `metric`. */
+  readonly metrics?: readonly TargetMetricQuery[];
+}
+
 export interface ForecastScalingProps {
   /**
    * `ForecastOnly` publishes forecasts without acting, to evaluate first.
@@ -144,6 +188,51 @@ export class Scaling extends Construct {
       targetTrackingConfiguration: {
         predefinedMetricSpecification: { predefinedMetricType: 'ASGAverageCPUUtilization' },
         targetValue: props.targetUtilizationPercent,
+        disableScaleIn: props.disableScaleIn ?? false,
+      },
+    });
+  }
+
+  /**
+   * Target tracking on a CloudWatch metric of the application's (one
+   * metric, or metric math whose one returned query is the value held at
+   * `targetValue`).
+   */
+  scaleOnMetricTarget(id: string, props: MetricTargetScalingProps): AutoscalingPolicy {
+    if ((props.metric === undefined) === (props.metrics === undefined)) throw new Error(`${this.node.path}/${id}: give exactly one of metric, metrics`);
+    if (props.metrics && props.metrics.filter((q) => q.returnData).length !== 1) throw new Error(`${this.node.path}/${id}: exactly one query returns data`);
+    const dimensionsOf = (d: Readonly<Record<string, string>> | undefined) => Object.entries(d ?? {}).map(([name, value]) => ({ name, value }));
+    const single = props.metric;
+    return new AutoscalingPolicy(this, id, {
+      name: this.nameOf(id),
+      autoscalingGroupName: this.groupName,
+      policyType: 'TargetTrackingScaling',
+      targetTrackingConfiguration: {
+        customizedMetricSpecification: single
+          ? {
+              namespace: single.namespace,
+              metricName: single.metricName,
+              statistic: single.statistic,
+              unit: single.unit,
+              metricDimension: dimensionsOf(single.dimensions),
+            }
+          : {
+              metrics: (props.metrics ?? []).map((query) => ({
+                id: query.id,
+                expression: query.expression,
+                label: query.label,
+                // Stated for every query: AWS reads an omitted ReturnData as true.
+                returnData: query.returnData ?? false,
+                metricStat: query.metric
+                  ? {
+                      stat: query.metric.statistic,
+                      unit: query.metric.unit,
+                      metric: { namespace: query.metric.namespace, metricName: query.metric.metricName, dimensions: dimensionsOf(query.metric.dimensions) },
+                    }
+                  : undefined,
+              })),
+            },
+        targetValue: props.targetValue,
         disableScaleIn: props.disableScaleIn ?? false,
       },
     });

@@ -92,6 +92,17 @@ function policyStatements(policy: unknown, view: StackView): Config[] {
 
 const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-|TLS-1-2-|FS-1-2-)/;
 
+/** The AWS managed rule group with the Log4j (CVE-2021-44228) rules. */
+const WAF_LOG4J_GROUP = 'AWSManagedRulesKnownBadInputsRuleSet';
+
+/** A web ACL's managed rule group rules: the rule, its managed_rule_group_statement, and the group's name. */
+function managedGroupsOf(acl: ResourceView): { rule: Config; statement: Config; name: string }[] {
+  return blocks(acl.config.rule).flatMap((rule) => {
+    const statement = block(block(rule.statement)?.managed_rule_group_statement);
+    return statement ? [{ rule, statement, name: str(statement.name) }] : [];
+  });
+}
+
 export const RULES: readonly SecurityRule[] = [
   {
     id: 'CKV_AWS_79',
@@ -161,8 +172,9 @@ export const RULES: readonly SecurityRule[] = [
     id: 'CKV_AWS_103',
     title: 'HTTPS listeners negotiate TLS 1.2 or later',
     types: ['aws_lb_listener', 'aws_alb_listener'],
+    // As Checkov: HTTPS and TLS listeners (a TLS listener is a Network Load Balancer's).
     check: ({ config }) =>
-      config.protocol === 'HTTPS' && !TLS12_POLICY.test(str(config.ssl_policy))
+      ['HTTPS', 'TLS'].includes(str(config.protocol)) && !TLS12_POLICY.test(str(config.ssl_policy))
         ? `ssl_policy ${str(config.ssl_policy) || '(default)'} allows TLS below 1.2; use ELBSecurityPolicy-TLS13-1-2-Res-2021-06`
         : undefined,
   },
@@ -481,6 +493,47 @@ export const RULES: readonly SecurityRule[] = [
       const associated =
         view.referring('aws_wafv2_web_acl_association', 'resource_arn', lb).length || view.referring('aws_wafregional_web_acl_association', 'resource_arn', lb).length;
       return associated ? undefined : 'takes internet traffic with no WAF; associate an aws_wafv2_web_acl (aws_wafv2_web_acl_association)';
+    },
+  },
+  {
+    id: 'CKV2_AWS_76',
+    title: "internet-facing application load balancers' WAF has the AWS Log4j managed rules",
+    types: ['aws_lb', 'aws_alb'],
+    check: (lb, view) => {
+      // As Checkov: internal load balancers pass, and so do those with no web ACL (CKV2_AWS_28 is about those).
+      if (isTrue(lb.config.internal)) return undefined;
+      const associations = view.referring('aws_wafv2_web_acl_association', 'resource_arn', lb);
+      const acls = associations.flatMap((a) => [...references(a.config.web_acl_arn)].map((address) => view.byAddress(address)).filter((r) => r?.type === 'aws_wafv2_web_acl'));
+      // An ACL managed outside the stack (associated by ARN) cannot be read here: its owner answers for its rules.
+      if (!acls.length) return undefined;
+      const required = [WAF_LOG4J_GROUP, 'AWSManagedRulesAnonymousIpList'];
+      const groups = new Set(acls.flatMap((acl) => managedGroupsOf(acl!).map((r) => r.name)));
+      const missing = required.filter((name) => !groups.has(name));
+      return missing.length ? `its web ACL lacks ${missing.join(' and ')}; add the managed rule group (Checkov asks for both)` : undefined;
+    },
+  },
+  {
+    id: 'CKV2_AWS_31',
+    title: 'WAFv2 web ACLs log their requests',
+    types: ['aws_wafv2_web_acl'],
+    check: (acl, view) =>
+      view.referring('aws_wafv2_web_acl_logging_configuration', 'resource_arn', acl).length
+        ? undefined
+        : 'logs no requests; add aws_wafv2_web_acl_logging_configuration to an aws-waf-logs-* log group, bucket or stream',
+  },
+  {
+    id: 'CKV_AWS_192',
+    title: 'WAFv2 web ACLs block Log4j message lookups (CVE-2021-44228)',
+    types: ['aws_wafv2_web_acl'],
+    check: (acl) => {
+      const group = managedGroupsOf(acl).find((r) => r.name === WAF_LOG4J_GROUP);
+      if (!group) return `does not use ${WAF_LOG4J_GROUP}; add it as a managed rule group with override_action { none {} }`;
+      if (!block(group.rule.override_action)?.none) return `overrides ${WAF_LOG4J_GROUP}'s actions; set override_action { none {} } so its rules block`;
+      // As Checkov for excluded_rule; stricter, an override of Log4JRCE to anything but block fails too.
+      const statement = group.statement;
+      const excluded = blocks(statement.excluded_rule).some((r) => r.name === 'Log4JRCE');
+      const overridden = blocks(statement.rule_action_override).some((r) => r.name === 'Log4JRCE' && !block(r.action_to_use)?.block);
+      return excluded || overridden ? `lets Log4JRCE only count; remove its excluded_rule or rule_action_override` : undefined;
     },
   },
   {

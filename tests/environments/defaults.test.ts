@@ -29,7 +29,8 @@ describe('defaults of a minimal environment', () => {
     expect(spec).toEqual({
       ...MINIMAL,
       production: false,
-      network: { vpcCidr: '10.0.0.0/16', natMode: 'single', subnetPrefixLength: 24, s3GatewayEndpoint: true },
+      // natMode and subnetPrefixLength stay unset, so a brought VPC can refuse them by name; the module applies single and /24.
+      network: { vpcCidr: '10.0.0.0/16', s3GatewayEndpoint: true, interfaceEndpoints: [] },
       instanceTypes: [
         { type: 't3.medium', weight: 1 },
         { type: 't3a.medium', weight: 1 },
@@ -38,8 +39,26 @@ describe('defaults of a minimal environment', () => {
       ],
       capacity: { minSize: 2, maxSize: 30 },
       instancesDistribution: { onDemandBaseCapacity: 2, onDemandPercentageAboveBaseCapacity: 20, spotAllocationStrategy: 'capacity-optimized' },
-      loadBalancer: { ingressCidrs: ['0.0.0.0/0'], accessLogRetentionDays: 90, webAcl: true },
-      scaling: { cpuTarget: 70, stepPolicies: [], simplePolicies: [], schedules: [] },
+      instances: {
+        iam: { managedPolicyArns: [], statements: [] },
+        securityGroupIds: [],
+        egress: [],
+        egressPorts: [443],
+        // No automatic rollback: AWS cannot roll back to an image named by an SSM parameter, which the default image is.
+        instanceRefresh: { minHealthyPercentage: 80, skipMatching: true, checkpointPercentages: [], autoRollback: false, rollbackOnAlarm: false },
+        terminationPolicies: ['Default'],
+      },
+      loadBalancer: {
+        ingressCidrs: ['0.0.0.0/0'],
+        accessLogRetentionDays: 90,
+        webAcl: true,
+        internal: false,
+        certificateArns: [],
+        targetGroup: { deregistrationDelay: 30, healthCheck: { matcher: '200', interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 } },
+        targetGroups: [],
+        listenerRules: [],
+      },
+      scaling: { cpuTarget: 70, stepPolicies: [], simplePolicies: [], schedules: [], customTargets: [] },
       flowLogs: { enabled: true, retentionDays: 365 },
       deletionProtection: true,
       monitoring: { alerts: [], critical: [], cpuHighPercent: 85, errorRatePercent: 5, p95ResponseSeconds: 1, spotInterruptionsPer5Minutes: 3, logRetentionDays: 365 },
@@ -50,6 +69,9 @@ describe('defaults of a minimal environment', () => {
       // No permissions boundary, and the account root administers the keys.
       security: {},
       securityExceptions: [],
+      // The caller's own credentials, state in the shared S3 bucket, and only the cost tags.
+      state: { kind: 's3' },
+      tags: {},
     });
     expect(app).toEqual({
       port: 80,

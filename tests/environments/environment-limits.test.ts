@@ -378,6 +378,26 @@ describe('warnings', () => {
     ).toEqual(['prod.network.publicSubnets[0]: 10.30.0.0/28 is smaller than the /27 an Application Load Balancer needs (8 free addresses per subnet)']);
   });
 
+  it('an internal load balancer: its private subnets are checked, and 0.0.0.0/0 is questioned', () => {
+    const internal = (e: EnvironmentInput) => {
+      e.availabilityZones = ['ap-northeast-2a', 'ap-northeast-2c'];
+      e.network = { vpcCidr: '10.30.0.0/16', publicSubnets: ['10.30.0.0/28', '10.30.0.32/28'], privateSubnets: ['10.30.128.0/24', '10.30.129.0/28'] };
+      e.loadBalancer = { internal: true, ingressCidrs: ['10.0.0.0/8'] };
+      e.dns = { ...e.dns!, healthCheck: false, failover: undefined };
+    };
+    // The public subnets no longer hold the load balancer; the second private one does.
+    expect(warningsFor(internal)).toEqual(['prod.network.privateSubnets[1]: 10.30.129.0/28 is smaller than the /27 an Application Load Balancer needs (8 free addresses per subnet)']);
+    expect(
+      warningsFor((e) => {
+        internal(e);
+        e.loadBalancer = { internal: true };
+      }),
+    ).toEqual([
+      'prod.network.privateSubnets[1]: 10.30.129.0/28 is smaller than the /27 an Application Load Balancer needs (8 free addresses per subnet)',
+      'prod.loadBalancer.ingressCidrs: an internal load balancer open to 0.0.0.0/0 takes traffic from every peered VPC, VPN and transit gateway routed to it; name their ranges',
+    ]);
+  });
+
   it('never stop synth: validateEnvironments still returns the specs', () => {
     const env = { ...structuredClone(prod), instanceTypes: [{ type: 't3.medium', weight: 1 }] };
     expect(validateEnvironments([{ file: 'prod.ts', data: env }]).map((s) => s.name)).toEqual(['prod']);

@@ -1,7 +1,7 @@
 /** Module defaults, and that each default can be overridden. */
 import { describe, expect, it } from 'vitest';
 import { WebFleet, type WebFleetProps } from '../../modules/compute';
-import { DEFAULT_SSL_POLICY, LoadBalancer, type LoadBalancerProps } from '../../modules/load-balancer';
+import { DEFAULT_SSL_POLICY, LoadBalancer } from '../../modules/load-balancer';
 import { Network, type NetworkProps } from '../../modules/network';
 import { defaultSubnetLayout, parseCidr } from '../../modules/network/cidr';
 import { requestResourceLabel, Scaling } from '../../modules/scaling';
@@ -9,6 +9,7 @@ import { GUARDED_STATE_ACTIONS, KEY_ADMIN_ACTIONS, StateBackend } from '../../mo
 import { useAccount } from '../../modules/shared/iam';
 import { dataSources, only, resourceList, synthConstruct, type Block } from '../support/synth';
 import type { Construct } from 'constructs';
+import { FLEET_PROPS, LOAD_BALANCER_PROPS } from '../support/module-props';
 
 /** A Network in a scope whose account is recorded, as an environment stack records it. */
 const network = (scope: Construct, props: NetworkProps) => {
@@ -23,28 +24,9 @@ function statementsOf(json: ReturnType<typeof synthConstruct>, id: string): Bloc
   return docs[0]![1].statement as Block[];
 }
 
-const fleetProps: WebFleetProps = {
-  name: 'demo-test',
-  account: '111122223333',
-  region: 'eu-west-1',
-  parameterPath: '/demo/test',
-  vpcId: 'vpc-1',
-  subnetIds: ['subnet-a', 'subnet-b'],
-  instanceTypes: [{ type: 't3.medium', weight: 1 }],
-  minSize: 1,
-  maxSize: 4,
-  appPort: 8080,
-  loadBalancerSecurityGroupId: 'sg-alb',
-  targetGroupArns: ['arn:tg'],
-};
+const fleetProps = FLEET_PROPS;
 
-const lbProps: LoadBalancerProps = {
-  name: 'demo-test',
-  vpcId: 'vpc-1',
-  subnetIds: ['subnet-a', 'subnet-b'],
-  certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
-  targetPort: 8080,
-};
+const lbProps = LOAD_BALANCER_PROPS;
 
 const networkProps: NetworkProps = {
   name: 'demo-test',
@@ -277,16 +259,19 @@ describe('LoadBalancer', () => {
         .replace(/\$\{data\.aws_elb_service_account\.[^.}]+\.arn\}/g, 'ELB_ACCOUNT'),
     ) as Block[];
 
-  it('defaults: TLS 1.3 forward-secret policy, a WAF with the AWS common and known-bad-inputs rules', () => {
+  it('defaults: TLS 1.3 forward-secret policy, a WAF with IP reputation, a per-IP rate limit, and the AWS common and known-bad-inputs rules', () => {
     const json = synthConstruct((scope) => new LoadBalancer(scope, 'lb', lbProps));
     expect(DEFAULT_SSL_POLICY).toBe('ELBSecurityPolicy-TLS13-1-2-Res-2021-06');
     expect(resourceList(json, 'aws_lb_listener').find((l) => l.port === 443)?.ssl_policy).toBe('ELBSecurityPolicy-TLS13-1-2-Res-2021-06');
     const acl = only(json, 'aws_wafv2_web_acl');
     expect(acl).toMatchObject({ name: 'demo-test-alb', scope: 'REGIONAL', default_action: { allow: {} } });
     expect((acl.rule as Block[]).map((r) => [r.name, r.priority, r.override_action, r.statement])).toEqual([
-      ['AWSManagedRulesCommonRuleSet', 0, { none: {} }, { managed_rule_group_statement: { name: 'AWSManagedRulesCommonRuleSet', vendor_name: 'AWS' } }],
-      ['AWSManagedRulesKnownBadInputsRuleSet', 1, { none: {} }, { managed_rule_group_statement: { name: 'AWSManagedRulesKnownBadInputsRuleSet', vendor_name: 'AWS' } }],
+      ['AWSManagedRulesAmazonIpReputationList', 0, { none: {} }, { managed_rule_group_statement: { name: 'AWSManagedRulesAmazonIpReputationList', vendor_name: 'AWS' } }],
+      ['rate-limit-per-ip', 1, undefined, { rate_based_statement: { limit: 2000, aggregate_key_type: 'IP' } }],
+      ['AWSManagedRulesCommonRuleSet', 2, { none: {} }, { managed_rule_group_statement: { name: 'AWSManagedRulesCommonRuleSet', vendor_name: 'AWS' } }],
+      ['AWSManagedRulesKnownBadInputsRuleSet', 3, { none: {} }, { managed_rule_group_statement: { name: 'AWSManagedRulesKnownBadInputsRuleSet', vendor_name: 'AWS' } }],
     ]);
+    expect((acl.rule as Block[])[1]!.action).toEqual({ block: {} });
     const albId = Object.keys(json.resource?.aws_lb ?? {})[0];
     const aclId = Object.keys(json.resource?.aws_wafv2_web_acl ?? {})[0];
     expect(only(json, 'aws_wafv2_web_acl_association')).toEqual({ resource_arn: `\${aws_lb.${albId}.arn}`, web_acl_arn: `\${aws_wafv2_web_acl.${aclId}.arn}` });

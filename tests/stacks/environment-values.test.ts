@@ -116,6 +116,7 @@ describe.each(Object.keys(FLEETS))('%s: the fleet', (name) => {
   });
 
   it('replaces instances on the load balancer health check, and refreshes only instances that differ', () => {
+    const REFRESH_ALARMS: Record<string, string> = { 'web-app-prod-web': 'web-app-prod-5xx-rate', 'web-app-prod-dr-web': 'web-app-prod-dr-5xx-rate' };
     for (const group of resourceList(stack(name), 'aws_autoscaling_group')) {
       expect(
         {
@@ -131,7 +132,15 @@ describe.each(Object.keys(FLEETS))('%s: the fleet', (name) => {
         health_check_grace_period: 300,
         default_instance_warmup: 120,
         capacity_rebalance: true,
-        instance_refresh: { strategy: 'Rolling', preferences: { min_healthy_percentage: 80, skip_matching: true } },
+        instance_refresh: {
+          strategy: 'Rolling',
+          preferences: {
+            min_healthy_percentage: 80,
+            skip_matching: true,
+            // prod's refreshes stop when its tier's own 5xx alarm fires (instances.instanceRefresh.rollbackOnAlarm).
+            ...(name === 'prod' ? { alarm_specification: { alarms: [REFRESH_ALARMS[String(group.name)]] } } : {}),
+          },
+        },
       });
     }
   });
@@ -488,7 +497,7 @@ const tierKey = (region: string, account: string, name: string, flowLogs: boolea
   region,
   account,
   alarms: name,
-  logGroups: [...(flowLogs ? [`/aws/vpc-flow-logs/${name}`] : []), `/aws/lambda/${name}-spot-interruption`],
+  logGroups: [...(flowLogs ? [`/aws/vpc-flow-logs/${name}`] : []), `/aws/lambda/${name}-spot-interruption`, `aws-waf-logs-${name}`],
   rules: `${name}-spot`,
 });
 /** The us-east-1 key of the health-check alarms' topic: alarms only, no log group, no queue. */

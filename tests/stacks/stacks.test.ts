@@ -141,9 +141,15 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
       ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
       default_action: [{ type: 'forward', target_group_arn: ref(s, 'aws_lb_target_group', 'arn') }],
     });
-    // A WAF in front of every environment's ALB (the module's default), with the AWS common and known-bad-inputs rule groups.
+    // A WAF in front of every environment's ALB (the module's default): IP reputation, a per-IP rate limit, the AWS common and known-bad-inputs rule groups, logged.
     expect(only(s, 'aws_wafv2_web_acl_association')).toMatchObject({ resource_arn: ref(s, 'aws_lb', 'arn'), web_acl_arn: ref(s, 'aws_wafv2_web_acl', 'arn') });
-    expect((only(s, 'aws_wafv2_web_acl').rule as Block[]).map((r) => r.name)).toEqual(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
+    expect((only(s, 'aws_wafv2_web_acl').rule as Block[]).map((r) => r.name)).toEqual([
+      'AWSManagedRulesAmazonIpReputationList',
+      'rate-limit-per-ip',
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+    ]);
+    expect(only(s, 'aws_wafv2_web_acl_logging_configuration')).toMatchObject({ resource_arn: ref(s, 'aws_wafv2_web_acl', 'arn') });
     expect(findBy(s, 'aws_lb_listener', 'port', 80)).toMatchObject({
       protocol: 'HTTP',
       default_action: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }],

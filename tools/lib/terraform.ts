@@ -1,8 +1,12 @@
 /**
  * Runs the real Terraform CLI against a synthesized stack, offline: the
- * provider comes from a filesystem mirror, the backend is swapped for a local
- * one by an override file, and the AWS provider gets mock credentials and
- * skips every account lookup. Nothing in cdktf.out is modified.
+ * provider comes from a filesystem mirror, the backend (S3 or an HCP Terraform
+ * `cloud` block) is swapped for a local one by an override file, and the AWS
+ * provider gets mock credentials and skips every account lookup. The two
+ * provider settings that need AWS itself (the role to assume: STS; the
+ * account allowed: the lookup skipped here) are taken out of the working
+ * copy, since an override can null an argument but not delete a block.
+ * Nothing in cdktf.out is modified.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -124,6 +128,22 @@ export function offlineOverride(stack: TfJson, statePath: string): Block {
   };
 }
 
+/**
+ * Provider settings an offline plan cannot honour, and what needs them:
+ * `assume_role` calls STS, and `allowed_account_ids` compares the account the
+ * credentials belong to, which the mock credentials cannot have (with the
+ * lookup skipped the provider sees no account and refuses every one).
+ */
+export const ONLINE_ONLY_PROVIDER_SETTINGS = ['assume_role', 'allowed_account_ids'] as const;
+
+/** `stack` with ONLINE_ONLY_PROVIDER_SETTINGS removed from every `aws` provider block; everything else as synthesized. */
+export function offlineStack(stack: TfJson): TfJson {
+  const providers = stack.provider?.aws;
+  if (!providers) return stack;
+  const offline = providers.map((block) => Object.fromEntries(Object.entries(block).filter(([key]) => !(ONLINE_ONLY_PROVIDER_SETTINGS as readonly string[]).includes(key))));
+  return { ...stack, provider: { ...stack.provider, aws: offline } };
+}
+
 async function step(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }, okCodes = [0]) {
   const started = Date.now();
   const run = await runCommand('terraform', args, options);
@@ -142,7 +162,8 @@ export async function offlinePlan(stackDir: string): Promise<OfflinePlanResult> 
   const workDir = mkdtempSync(join(tmpdir(), 'tf-offline-'));
   try {
     cpSync(stackDir, workDir, { recursive: true, filter: (src) => !src.includes('.terraform') });
-    const stack = JSON.parse(readFileSync(join(workDir, 'cdk.tf.json'), 'utf8')) as TfJson;
+    const stack = offlineStack(JSON.parse(readFileSync(join(workDir, 'cdk.tf.json'), 'utf8')) as TfJson);
+    writeFileSync(join(workDir, 'cdk.tf.json'), JSON.stringify(stack, null, 2));
     writeFileSync(join(workDir, OVERRIDE_FILE), JSON.stringify(offlineOverride(stack, join(workDir, 'offline.tfstate')), null, 2));
     const options = { cwd: workDir, env: offlineEnv(workDir) };
 

@@ -79,16 +79,16 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
   {
     id: 'refresh-skip-matching',
     description: 'skip_matching dropped from the instance refresh',
-    file: 'modules/compute/index.ts',
-    find: '          skipMatching: true,\n',
+    file: 'modules/compute/refresh.ts',
+    find: '  skipMatching: true,\n',
     replace: '',
   },
   {
     id: 'unhealthy-hosts-dimension',
     description: 'the unhealthy-hosts alarm losing its LoadBalancer dimension',
     file: 'modules/monitoring/index.ts',
-    find: '        dimensions: { TargetGroup: props.targetGroupArnSuffix, ...lb },',
-    replace: '        dimensions: { TargetGroup: props.targetGroupArnSuffix },',
+    find: '        dimensions: { TargetGroup: targetGroupArnSuffix, ...lb },',
+    replace: '        dimensions: { TargetGroup: targetGroupArnSuffix },',
   },
   {
     id: 'staging-on-demand-base',

@@ -49,7 +49,7 @@ export interface StackPlan {
   dangerous: ResourceChange[];
 }
 
-/** Where a synthesized stack keeps its state (its S3 backend), to recognise it in a plan. */
+/** Where a synthesized stack keeps its state (its S3 backend), to recognise it in a plan; a stack whose state is in HCP Terraform (`cloud`) has none to touch. */
 export function statePlaceOf(stack: TfJson): StatePlace {
   const s3 = stack.terraform.backend?.s3;
   return {

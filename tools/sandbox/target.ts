@@ -1,7 +1,14 @@
 /**
  * The emulator as a deploy target: the same stacks, with every service the
  * stacks call pointed at the emulator, its test credentials, and the state
- * backend's local state in the sandbox's own directory. Anything else the
+ * backend's local state in the sandbox's own directory. Every environment
+ * keeps its state in the emulator's bucket (an HCP Terraform workspace is
+ * out of a throwaway account's reach), and no role is assumed: the
+ * emulator's credentials are the account's. The emulator is one account for
+ * every environment (prod's included), so each provider's account guard names
+ * that account instead of the environment's: still checked against what the
+ * emulator's STS answers on every run, and a provider that reached real AWS
+ * would be refused. Anything else the
  * emulator cannot do is corrected inside it (./moto_launcher.py) or listed in
  * ./emulator-gaps.ts, never by changing a module.
  */
@@ -10,6 +17,9 @@ import type { DeployTarget } from '../../stacks';
 
 /** Emulator credentials: moto accepts any; these are not secrets. */
 export const EMULATOR_CREDENTIALS = { accessKey: 'testing', secretKey: 'testing' };
+
+/** The account the emulator's STS reports for them: moto's default (MOTO_ACCOUNT_ID is not set). */
+export const EMULATOR_ACCOUNT = '123456789012';
 
 /** Services the stacks call; each is pointed at the emulator. */
 const EMULATED_SERVICES = [
@@ -44,8 +54,10 @@ export interface EmulatorTargetOptions {
 
 export function emulatorTarget({ endpoint, stateDir }: EmulatorTargetOptions): DeployTarget {
   return {
-    providerConfig: (config) => ({
+    // The deploy role lives in the real account; the emulator's own credentials stand in for it.
+    providerConfig: ({ assumeRole: _deployRole, ...config }) => ({
       ...config,
+      allowedAccountIds: [EMULATOR_ACCOUNT],
       ...EMULATOR_CREDENTIALS,
       endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]))],
       s3UsePathStyle: true,
@@ -57,6 +69,8 @@ export function emulatorTarget({ endpoint, stateDir }: EmulatorTargetOptions): D
       skipRegionValidation: true,
     }),
     configureBackend: (backend: S3Backend) => {
+      // The state role, like the deploy role, is the real account's.
+      backend.addOverride('assume_role', undefined);
       backend.addOverride('endpoints', { s3: endpoint, dynamodb: endpoint, sts: endpoint, iam: endpoint });
       backend.addOverride('use_path_style', true);
       backend.addOverride('insecure', true);
@@ -68,6 +82,7 @@ export function emulatorTarget({ endpoint, stateDir }: EmulatorTargetOptions): D
       backend.addOverride('secret_key', EMULATOR_CREDENTIALS.secretKey);
     },
     stateBackendStateDir: stateDir,
+    keepsStateInS3: true,
     // A sandbox is torn down after every run.
     protectState: false,
     // The account's zone IDs and certificate ARNs do not exist in an emulator.

@@ -1,8 +1,9 @@
 /**
- * `npm run snapshots [-- --check]`: synthesizes the app, normalizes each
- * stack as the stacks test does, and prints what changed in every committed
- * snapshot by address before writing anything — so an update is reviewed,
- * not waved through as `vitest -u` did with 3,000-line files.
+ * `npm run snapshots [-- --check]`: synthesizes the app and the worked
+ * examples (examples/), normalizes each stack as the stacks test does, and
+ * prints what changed in every committed snapshot by address before writing
+ * anything — so an update is reviewed, not waved through as `vitest -u` did
+ * with 3,000-line files.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,32 +13,57 @@ import { ROOT } from '../synth-model/synth-output';
 import type { TfJson } from '../synth-model/tf-json';
 
 export const DEFAULT_SNAPSHOT_DIR = join(ROOT, 'tests', 'stacks', '__snapshots__');
+/** The worked examples' snapshots (examples/<name>.ts → <name>.tf.json). */
+export const EXAMPLE_SNAPSHOT_DIR = join(ROOT, 'tests', 'examples', '__snapshots__');
 const SUFFIX = '.tf.json';
 
 export const SNAPSHOTS_COMMAND = defineCommand({
   usage: 'npm run snapshots -- [--check]',
   summary:
-    'Synthesizes the app, normalizes each stack (asset paths and hashes become placeholders) and prints what differs from its committed snapshot in tests/stacks/__snapshots__, by address, then writes the snapshots.',
+    'Synthesizes the app and the worked examples, normalizes each stack (asset paths and hashes become placeholders) and prints what differs from its committed snapshot in tests/stacks/__snapshots__ and tests/examples/__snapshots__, by address, then writes the snapshots.',
   options: {
     check: { type: 'boolean', default: false, description: 'Print what differs and exit 1 if anything does; write nothing.' },
   },
 });
 
+/** One directory of snapshots and the stacks it must match. */
+export interface SnapshotSet {
+  readonly dir: string;
+  /** The stacks, by snapshot name (`<name>.tf.json`). */
+  readonly synthesize: () => Promise<Record<string, TfJson>>;
+}
+
 export interface ReviewOptions {
-  /** Where the snapshots are; the test points it at a temp copy. */
-  readonly snapshotDir?: string;
-  /** The app's stacks; a test passes ones it synthesized once for the whole file. */
-  readonly synthesize?: () => Promise<Record<string, TfJson>>;
+  /**
+   * What is reviewed, in order; a test points them at temp directories and
+   * stacks it synthesized once for the whole file.
+   * @default the app's stacks (tests/stacks/__snapshots__), then the examples' (tests/examples/__snapshots__)
+   */
+  readonly sets?: readonly SnapshotSet[];
   readonly print?: (line: string) => void;
 }
 
 /** Runs the command; resolves to its exit code (throws HelpRequested or UsageError as the parser does). */
 export async function reviewSnapshots(argv: readonly string[], options: ReviewOptions = {}): Promise<number> {
   const { values } = parseCommand(SNAPSHOTS_COMMAND, argv);
-  const dir = options.snapshotDir ?? DEFAULT_SNAPSHOT_DIR;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  // Loaded only when needed: cdktf and the stacks take seconds to import, and --help should not wait for them.
-  const synthesize = options.synthesize ?? (require('./synthesize') as typeof import('./synthesize')).synthesizeStacks;
+  const sets = options.sets ?? defaultSets();
+  let code = 0;
+  // Each set is reported (and written) on its own, under a line naming its directory.
+  for (const set of sets) code = Math.max(code, await reviewSet(set, values.check, print));
+  return code;
+}
+
+/** The app's stacks and the examples'. Loaded only when needed: cdktf and the stacks take seconds to import, and --help should not wait for them. */
+function defaultSets(): SnapshotSet[] {
+  const synthesis = () => require('./synthesize') as typeof import('./synthesize');
+  return [
+    { dir: DEFAULT_SNAPSHOT_DIR, synthesize: () => synthesis().synthesizeStacks() },
+    { dir: EXAMPLE_SNAPSHOT_DIR, synthesize: () => synthesis().synthesizeExamples() },
+  ];
+}
+
+async function reviewSet({ dir, synthesize }: SnapshotSet, check: boolean, print: (line: string) => void): Promise<number> {
   const stacks = await synthesize();
 
   const names = Object.keys(stacks).sort();
@@ -51,14 +77,14 @@ export async function reviewSnapshots(argv: readonly string[], options: ReviewOp
 
   const shownDir = relative(process.cwd(), dir) || '.';
   if (differing.length === 0 && orphans.length === 0) {
-    print(`All ${names.length} snapshots in ${shownDir} match the synthesized stacks; nothing to write.`);
+    print(`All ${names.length} snapshot${names.length === 1 ? '' : 's'} in ${shownDir} match the synthesized stacks; nothing to write.`);
     return 0;
   }
   for (const { name, comparison } of differing) print(report(name, comparison));
   for (const orphan of orphans) print(`${orphan}: no stack of that name any more (the file would be removed)`);
 
   const count = differing.length + orphans.length;
-  if (values.check) {
+  if (check) {
     print(`${count} snapshot file(s) in ${shownDir} differ from the synthesized stacks; run npm run snapshots to review and update them.`);
     return 1;
   }

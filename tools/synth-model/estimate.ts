@@ -13,6 +13,10 @@ import { block, type Block } from './tf-json';
 export interface Assumptions {
   /** GB each NAT gateway processes in a month. */
   natGbPerGateway: number;
+  /** Millions of requests each web ACL inspects in a month. */
+  wafRequestMillions: number;
+  /** GB each interface VPC endpoint processes in a month. */
+  endpointGbPerEndpoint: number;
   /** Average load balancer capacity units an ALB consumes. */
   albLcu: number;
   /** GB of VPC flow logs each flow log delivers in a month. */
@@ -25,6 +29,8 @@ export interface Assumptions {
 
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
   natGbPerGateway: 100,
+  endpointGbPerEndpoint: 1,
+  wafRequestMillions: 10,
   albLcu: 1,
   flowLogGb: 10,
   s3GbPerBucket: 5,
@@ -114,6 +120,12 @@ export function estimateStack(model: StackModel, table: PriceTable, assumptions:
         add(r, 'NAT gateway-hours', hours, p.natGatewayHour);
         add(r, 'GB processed', assumptions.natGbPerGateway, p.natGatewayGb, true);
         break;
+      case 'aws_vpc_endpoint':
+        // Gateway endpoints (S3) are free; an interface endpoint bills each AZ it has an interface in.
+        if (b.vpc_endpoint_type !== 'Interface') break;
+        add(r, 'endpoint-AZ-hours', (Array.isArray(b.subnet_ids) ? b.subnet_ids.length : 1) * hours, p.interfaceEndpointHour);
+        add(r, 'endpoint GB processed', assumptions.endpointGbPerEndpoint, p.interfaceEndpointGb, true);
+        break;
       case 'aws_eip':
         add(r, 'public IPv4 address-hours', hours, p.publicIpv4Hour);
         break;
@@ -147,6 +159,14 @@ export function estimateStack(model: StackModel, table: PriceTable, assumptions:
         add(r, 'health check-months', 1, table.global.route53HealthCheckMonth);
         const features = healthCheckFeatures(b);
         if (features.length > 0) add(r, `optional features (${features.join(', ')})`, features.length, table.global.route53HealthCheckFeatureMonth);
+        break;
+      }
+      case 'aws_wafv2_web_acl': {
+        // Every rule counts, a managed rule group as one; the baseline groups (common, known bad inputs, IP reputation) carry no subscription fee.
+        const rules = Array.isArray(b.rule) ? b.rule.length : 0;
+        add(r, 'web ACL-months', 1, table.global.wafWebAclMonth);
+        if (rules > 0) add(r, 'rule-months', rules, table.global.wafRuleMonth);
+        add(r, 'million requests inspected', assumptions.wafRequestMillions, table.global.wafRequestMillion, true);
         break;
       }
       case 'aws_s3_bucket':

@@ -22,6 +22,10 @@ export interface RegionPrices {
   natGatewayHour: number;
   /** NAT gateway, USD per GB processed. */
   natGatewayGb: number;
+  /** Interface VPC endpoint, USD per endpoint-hour in each AZ (each subnet it has an interface in). */
+  interfaceEndpointHour: number;
+  /** Interface VPC endpoint, USD per GB processed. */
+  interfaceEndpointGb: number;
   /** Application Load Balancer, USD per ALB-hour. */
   albHour: number;
   /** Application Load Balancer, USD per LCU-hour. */
@@ -52,6 +56,12 @@ export interface GlobalPrices {
   route53HealthCheckMonth: number;
   /** Each optional health-check feature (HTTPS, string match, fast interval, latency), USD per check-month. */
   route53HealthCheckFeatureMonth: number;
+  /** AWS WAF web ACL, USD per ACL-month (the same in every commercial region). */
+  wafWebAclMonth: number;
+  /** AWS WAF rule or AWS managed rule group in a web ACL, USD per rule-month. */
+  wafRuleMonth: number;
+  /** AWS WAF requests inspected, USD per million. */
+  wafRequestMillion: number;
 }
 
 export interface PriceTable {

@@ -49,7 +49,26 @@ function sameProvider(a: Block, b: Block): boolean {
 }
 
 function networkRows(stack: TfJson): SummaryRow[] {
-  return resourceList(stack, 'aws_vpc').flatMap((vpc) => networkRow(stack, vpc));
+  return [...resourceList(stack, 'aws_vpc').flatMap((vpc) => networkRow(stack, vpc)), ...broughtNetworkRows(stack)];
+}
+
+/** A brought VPC (network.existing) is named by ID, not created: its target groups name it literally. */
+function broughtNetworkRows(stack: TfJson): SummaryRow[] {
+  const groups = resourceList(stack, 'aws_lb_target_group').filter((g) => typeof g.vpc_id === 'string' && !g.vpc_id.startsWith('${'));
+  const seen = new Set<string>();
+  return groups.flatMap((group) => {
+    const key = `${str(group.provider)} ${str(group.vpc_id)}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    const endpoints = resourceList(stack, 'aws_vpc_endpoint').filter((e) => sameProvider(e, group) && e.vpc_id === group.vpc_id);
+    const flowLog = resourceList(stack, 'aws_flow_log').some((f) => sameProvider(f, group));
+    return [
+      {
+        area: `network${regionLabel(stack, group)}`,
+        detail: [`existing VPC ${str(group.vpc_id)} (not managed here)`, `${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}`, flowLog ? 'flow logs on' : 'flow logs off'].join(' · '),
+      },
+    ];
+  });
 }
 
 function networkRow(stack: TfJson, vpc: Block): SummaryRow[] {
@@ -104,7 +123,9 @@ function fleetRows(stack: TfJson): SummaryRow[] {
 
 function fleetRow(stack: TfJson, group: Block): SummaryRow[] {
   const label = regionLabel(stack, group);
-  const policy = group.mixed_instances_policy as Block;
+  const policy = group.mixed_instances_policy as Block | undefined;
+  // A warm pool takes a plain launch template: one type, all on demand.
+  if (!policy) return [{ area: `fleet${label}`, detail: `min ${String(group.min_size)} / max ${String(group.max_size)} / desired ${String(group.desired_capacity)} · one launch template, on demand${group.warm_pool ? ' · warm pool' : ''}` }];
   const distribution = policy.instances_distribution as Block;
   const overrides = (policy.launch_template as Block).override as Block[];
   return [

@@ -41,6 +41,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
+import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { App, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
@@ -299,6 +300,24 @@ const CASES: Record<string, { violating: (s: Construct) => void; compliant: (s: 
         webAclArn: 'arn:aws:wafv2:ap-northeast-2:123456789012:regional/webacl/a/1',
       }),
   },
+  CKV2_AWS_76: {
+    violating: (s) =>
+      new Wafv2WebAclAssociation(s, 'waf', { resourceArn: alb(s, {}).arn, webAclArn: webAcl(s, ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']).arn }),
+    compliant: (s) =>
+      new Wafv2WebAclAssociation(s, 'waf', { resourceArn: alb(s, {}).arn, webAclArn: webAcl(s, ['AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAnonymousIpList']).arn }),
+  },
+  CKV2_AWS_31: {
+    violating: (s) => webAcl(s, ['AWSManagedRulesKnownBadInputsRuleSet']),
+    compliant: (s) =>
+      new Wafv2WebAclLoggingConfiguration(s, 'logging', {
+        resourceArn: webAcl(s, ['AWSManagedRulesKnownBadInputsRuleSet']).arn,
+        logDestinationConfigs: ['arn:aws:logs:ap-northeast-2:123456789012:log-group:aws-waf-logs-a'],
+      }),
+  },
+  CKV_AWS_192: {
+    violating: (s) => webAcl(s, ['AWSManagedRulesCommonRuleSet']),
+    compliant: (s) => webAcl(s, ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']),
+  },
   CKV_AWS_68: {
     violating: (s) => distribution(s, {}),
     compliant: (s) => distribution(s, { webAclId: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/1' }),
@@ -457,6 +476,7 @@ describe('the pack', () => {
         'CKV2_AWS_38 zone/zone',
         'CKV2_AWS_39 zone/zone',
         'CKV2_AWS_62 primary/load-balancer/access-logs/bucket',
+        'CKV2_AWS_76 primary/load-balancer/alb',
         'CKV_AWS_117 primary/spot-handler/function',
         'CKV_AWS_144 primary/load-balancer/access-logs/bucket',
         'CKV_AWS_145 primary/load-balancer/access-logs/bucket',
@@ -471,6 +491,7 @@ describe('the pack', () => {
         'CKV2_AWS_62 maintenance/access-logs/bucket',
         'CKV2_AWS_62 maintenance/bucket',
         'CKV2_AWS_62 primary/load-balancer/access-logs/bucket',
+        'CKV2_AWS_76 primary/load-balancer/alb',
         'CKV_AWS_117 primary/spot-handler/function',
         'CKV_AWS_144 maintenance/access-logs/bucket',
         'CKV_AWS_144 maintenance/bucket',
@@ -494,6 +515,8 @@ describe('the pack', () => {
       prod: [
         'CKV2_AWS_62 primary/load-balancer/access-logs/bucket',
         'CKV2_AWS_62 standby/tier/load-balancer/access-logs/bucket',
+        'CKV2_AWS_76 primary/load-balancer/alb',
+        'CKV2_AWS_76 standby/tier/load-balancer/alb',
         'CKV_AWS_117 primary/spot-handler/function',
         'CKV_AWS_117 standby/tier/spot-handler/function',
         'CKV_AWS_144 primary/load-balancer/access-logs/bucket',

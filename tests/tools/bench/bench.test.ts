@@ -220,7 +220,7 @@ describe('environment generator', () => {
     expect(specs).toHaveLength(50);
     expect(new Set(specs.map((s) => s.name)).size).toBe(50);
     expect(new Set(specs.map((s) => s.dns!.zone.name)).size).toBe(50);
-    const cidrs = specs.map((s) => parseCidr(s.network.vpcCidr)!);
+    const cidrs = specs.map((s) => parseCidr(s.network.vpcCidr!)!);
     cidrs.forEach((a, i) => cidrs.slice(i + 1).forEach((b) => expect(overlaps(a, b)).toBe(false)));
     // The rest is dev's shape.
     expect(specs.every((s) => s.scaling.schedules.length === dev.scaling!.schedules!.length && s.region === dev.region)).toBe(true);

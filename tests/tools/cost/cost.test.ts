@@ -25,6 +25,8 @@ function testPrices(): PriceTable {
     ebsGp3GbMonth: 0.08,
     natGatewayHour: 0.05,
     natGatewayGb: 0.05,
+    interfaceEndpointHour: 0.01,
+    interfaceEndpointGb: 0.01,
     albHour: 0.02,
     albLcuHour: 0.008,
     publicIpv4Hour: 0.005,
@@ -41,7 +43,7 @@ function testPrices(): PriceTable {
     date: '2026-01-01',
     currency: 'USD',
     hoursPerMonth: 730,
-    global: { route53ZoneMonth: 0.5, route53HealthCheckMonth: 0.5, route53HealthCheckFeatureMonth: 1 },
+    global: { route53ZoneMonth: 0.5, route53HealthCheckMonth: 0.5, route53HealthCheckFeatureMonth: 1, wafWebAclMonth: 5, wafRuleMonth: 1, wafRequestMillion: 0.6 },
     regions: { 'test-east-1': region },
   };
 }
@@ -197,6 +199,8 @@ function handMadeStack(): TfJson {
       aws_route53_health_check: { hc: { type: 'HTTPS', request_interval: 10 } },
       aws_dynamodb_table: { locks: { point_in_time_recovery: { enabled: true } } },
       aws_lambda_function: { fn: {} },
+      aws_vpc_endpoint: { ssm: { vpc_endpoint_type: 'Interface', subnet_ids: ['a', 'b'] }, s3: { vpc_endpoint_type: 'Gateway' } },
+      aws_wafv2_web_acl: { acl: { rule: [{ name: 'rate' }, { name: 'common' }, { name: 'bad-inputs' }] } },
     },
   };
 }
@@ -227,6 +231,13 @@ describe('estimate of a hand-made stack', () => {
     expect(monthlyOf('optional features')).toBe(2);
     expect(monthlyOf('GB-months stored')).toBe(0.25);
     expect(monthlyOf('GB-months PITR')).toBe(0.2);
+    // The interface endpoint bills each of its two AZs (2 × 730 h × 0.01) and 1 GB assumed; the gateway endpoint is free.
+    expect(monthlyOf('endpoint-AZ-hours')).toBe(14.6);
+    expect(monthlyOf('endpoint GB processed')).toBe(0.01);
+    // The web ACL: 5 a month, 1 per rule, and 10 million requests assumed at 0.60.
+    expect(monthlyOf('web ACL-months')).toBe(5);
+    expect(monthlyOf('rule-months')).toBe(3);
+    expect(monthlyOf('million requests inspected')).toBe(6);
     expect(estimate.usageOnly).toEqual(['Lambda (requests and GB-seconds)']);
     expect(estimate.monthly).toBe(cents(estimate.lines.reduce((sum, l) => sum + l.monthly, 0)));
   });

@@ -1,7 +1,8 @@
 /**
- * `npm run snapshots` against a temp snapshot directory: the app is
- * synthesized once for the file, by the tool's own synthesis, and handed to
- * each run, so the command's every other step runs as it does for a user.
+ * `npm run snapshots` against temp snapshot directories: the app and the
+ * examples are synthesized once for the file, by the tool's own synthesis,
+ * and handed to each run, so the command's every other step runs as it does
+ * for a user.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,20 +11,26 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HelpRequested } from '../../../tools/lib/cli';
 import { UsageError } from '../../../tools/lib/usage-error';
 import { reviewSnapshots } from '../../../tools/snapshots/review';
-import { synthesizeStacks } from '../../../tools/snapshots/synthesize';
+import { synthesizeExamples, synthesizeStacks } from '../../../tools/snapshots/synthesize';
 import { snapshotText } from '../../../tools/synth-model/snapshot';
 import type { TfJson } from '../../../tools/synth-model/tf-json';
 
 let stacks: Record<string, TfJson>;
+let examples: Record<string, TfJson>;
 
 beforeAll(async () => {
   stacks = await synthesizeStacks();
+  examples = await synthesizeExamples();
 });
 
 /** Runs the command on `dir` with the file's stacks; returns its exit code and what it printed. */
 async function review(dir: string, ...argv: string[]): Promise<{ code: number; output: string }> {
+  return reviewSets([{ dir, synthesize: async () => stacks }], argv);
+}
+
+async function reviewSets(sets: { dir: string; synthesize: () => Promise<Record<string, TfJson>> }[], argv: string[]): Promise<{ code: number; output: string }> {
   const lines: string[] = [];
-  const code = await reviewSnapshots(argv, { snapshotDir: dir, synthesize: async () => stacks, print: (line) => lines.push(line) });
+  const code = await reviewSnapshots(argv, { sets, print: (line) => lines.push(line) });
   return { code, output: lines.join('\n') };
 }
 
@@ -94,6 +101,26 @@ describe('npm run snapshots', () => {
     expect(output).toMatch(/Updated 2 snapshot file\(s\) in .*; review them with git diff before committing\.$/);
     expect(readFileSync(join(dir, 'dev.tf.json'), 'utf8')).toBe(snapshotText(stacks.dev!));
     expect(readdirSync(dir)).not.toContain('retired.tf.json');
+  });
+
+  it('reviews the examples\' snapshots beside the app\'s, each directory on its own, keyed by example file', async () => {
+    const app = await freshSnapshots();
+    const exampleDir = mkdtempSync(join(tmpdir(), 'snapshots-examples-'));
+    const sets = [
+      { dir: app, synthesize: async () => stacks },
+      { dir: exampleDir, synthesize: async () => examples },
+    ];
+    const names = Object.keys(examples).sort();
+    expect(names).toContain('orders-prod');
+    const check = await reviewSets(sets, ['--check']);
+    expect(check.code).toBe(1);
+    expect(check.output.split('\n')[0]).toMatch(/^All 4 snapshots in .* match the synthesized stacks; nothing to write\.$/);
+    expect(check.output).toContain('orders-prod.tf.json: ');
+    expect(readdirSync(exampleDir)).toEqual([]);
+    expect((await reviewSets(sets, [])).code).toBe(0);
+    expect(readdirSync(exampleDir).sort()).toEqual(names.map((name) => `${name}.tf.json`));
+    expect(readFileSync(join(exampleDir, 'orders-prod.tf.json'), 'utf8')).toBe(snapshotText(examples['orders-prod']!));
+    expect((await reviewSets(sets, ['--check'])).code).toBe(0);
   });
 
   it('answers --help through the shared parser, and refuses an unknown option', async () => {

@@ -1,0 +1,186 @@
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { Route } from '@cdktf/provider-aws/lib/route';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { Construct } from 'constructs';
+import { defaultSubnetLayout } from './cidr';
+import { addS3GatewayEndpoint, InterfaceEndpoints } from './endpoints';
+import { addFlowLogs } from './flow-logs';
+import type { VpcAddOnProps, VpcNetwork } from './vpc-network';
+
+export type NatMode = 'single' | 'per-az' | 'none';
+
+/** One NAT gateway: the cheapest egress. The schema uses it. */
+export const DEFAULT_NAT_MODE = 'single' satisfies NatMode;
+/** /24 subnets: 251 usable addresses per AZ and tier. The schema uses it. */
+export const DEFAULT_SUBNET_PREFIX_LENGTH = 24;
+
+export interface NetworkProps extends VpcAddOnProps {
+  /** VPC IPv4 range, e.g. `10.0.0.0/16`. */
+  readonly cidr: string;
+  /** Availability zones, in order; one public and one private subnet each. */
+  readonly availabilityZones: readonly string[];
+  /**
+   * `single`: one NAT gateway in the first AZ (cheapest); `per-az`: one per AZ
+   * so losing an AZ never cuts egress elsewhere; `none`: private subnets have no egress.
+   * @default 'single' (DEFAULT_NAT_MODE)
+   */
+  readonly natMode?: NatMode;
+  /**
+   * Prefix length of generated subnets.
+   * @default 24 (DEFAULT_SUBNET_PREFIX_LENGTH)
+   */
+  readonly subnetPrefixLength?: number;
+  /**
+   * Explicit public subnet CIDRs, one per AZ.
+   * @default generated from the bottom of the VPC range
+   */
+  readonly publicSubnetCidrs?: readonly string[];
+  /**
+   * Explicit private subnet CIDRs, one per AZ.
+   * @default generated from the middle of the VPC range
+   */
+  readonly privateSubnetCidrs?: readonly string[];
+}
+
+/**
+ * A two-tier VPC: public subnets behind an internet gateway, private subnets
+ * behind NAT, the default security group locked down, and flow logs on.
+ * Interface endpoints, when asked for, take HTTPS from the whole VPC range.
+ */
+export class Network extends Construct implements VpcNetwork {
+  public readonly vpcId: string;
+  public readonly vpcCidr: string;
+  public readonly publicSubnetIds: string[];
+  public readonly privateSubnetIds: string[];
+  public readonly privateRouteTableIds: string[];
+  public readonly natGatewayCount: number;
+  public readonly flowLogGroupName?: string;
+  public readonly interfaceEndpoints?: InterfaceEndpoints;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const natMode = props.natMode ?? DEFAULT_NAT_MODE;
+    const azs = props.availabilityZones;
+    const layout = defaultSubnetLayout(props.cidr, props.subnetPrefixLength ?? DEFAULT_SUBNET_PREFIX_LENGTH, azs.length);
+    const publicCidrs = props.publicSubnetCidrs ?? layout?.public;
+    const privateCidrs = props.privateSubnetCidrs ?? layout?.private;
+    if (!publicCidrs || !privateCidrs) {
+      throw new Error(`${props.name}: ${azs.length} AZs of subnets do not fit in ${props.cidr}`);
+    }
+
+    const vpc = new Vpc(this, 'vpc', {
+      cidrBlock: props.cidr,
+      // Both on: interface endpoints' private DNS needs them.
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: { Name: `${props.name}-vpc` },
+    });
+    this.vpcId = vpc.id;
+    this.vpcCidr = props.cidr;
+
+    // Taking over the default SG with no rules stops anything from silently
+    // relying on its allow-all-within-group default.
+    new DefaultSecurityGroup(this, 'default-sg', {
+      vpcId: vpc.id,
+      tags: { Name: `${props.name}-default-deny` },
+    });
+
+    const igw = new InternetGateway(this, 'igw', { vpcId: vpc.id, tags: { Name: `${props.name}-igw` } });
+
+    const publicSubnets = azs.map(
+      (az, i) =>
+        new Subnet(this, `public-${az}`, {
+          vpcId: vpc.id,
+          cidrBlock: publicCidrs[i]!,
+          availabilityZone: az,
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${props.name}-public-${az}`, Tier: 'public' },
+        }),
+    );
+    const privateSubnets = azs.map(
+      (az, i) =>
+        new Subnet(this, `private-${az}`, {
+          vpcId: vpc.id,
+          cidrBlock: privateCidrs[i]!,
+          availabilityZone: az,
+          tags: { Name: `${props.name}-private-${az}`, Tier: 'private' },
+        }),
+    );
+    this.publicSubnetIds = publicSubnets.map((s) => s.id);
+    this.privateSubnetIds = privateSubnets.map((s) => s.id);
+
+    const publicRoutes = new RouteTable(this, 'public-rt', { vpcId: vpc.id, tags: { Name: `${props.name}-public` } });
+    new Route(this, 'public-default', {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: igw.id,
+    });
+    publicSubnets.forEach((subnet, i) => {
+      new RouteTableAssociation(this, `public-rta-${azs[i]}`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
+    });
+
+    const natAzs = natMode === 'per-az' ? azs : natMode === 'single' ? azs.slice(0, 1) : [];
+    const natGateways = natAzs.map((az, i) => {
+      const eip = new Eip(this, `nat-eip-${az}`, { domain: 'vpc', tags: { Name: `${props.name}-nat-${az}` } });
+      return new NatGateway(this, `nat-${az}`, {
+        allocationId: eip.id,
+        subnetId: publicSubnets[i]!.id,
+        tags: { Name: `${props.name}-nat-${az}` },
+        dependsOn: [igw],
+      });
+    });
+    this.natGatewayCount = natGateways.length;
+
+    // One private route table per NAT gateway: per-AZ NAT keeps each AZ's
+    // egress inside that AZ; a single NAT shares one table.
+    const privateTables = (natGateways.length > 1 ? azs : azs.slice(0, 1)).map((az, i) => {
+      const table = new RouteTable(this, `private-rt-${az}`, {
+        vpcId: vpc.id,
+        tags: { Name: natGateways.length > 1 ? `${props.name}-private-${az}` : `${props.name}-private` },
+      });
+      const nat = natGateways[i];
+      if (nat) {
+        new Route(this, `private-default-${az}`, {
+          routeTableId: table.id,
+          destinationCidrBlock: '0.0.0.0/0',
+          natGatewayId: nat.id,
+        });
+      }
+      return table;
+    });
+    privateSubnets.forEach((subnet, i) => {
+      const table = privateTables[Math.min(i, privateTables.length - 1)]!;
+      new RouteTableAssociation(this, `private-rta-${azs[i]}`, { subnetId: subnet.id, routeTableId: table.id });
+    });
+    this.privateRouteTableIds = privateTables.map((t) => t.id);
+
+    if (props.s3GatewayEndpoint ?? true) {
+      addS3GatewayEndpoint(this, { name: props.name, region: props.region, vpcId: vpc.id, routeTableIds: this.privateRouteTableIds, policy: props.s3EndpointPolicy });
+    }
+    const services = props.interfaceEndpoints ?? [];
+    if (services.length > 0) {
+      this.interfaceEndpoints = new InterfaceEndpoints(this, 'endpoints', {
+        name: props.name,
+        region: props.region,
+        vpcId: vpc.id,
+        subnetIds: this.privateSubnetIds,
+        services,
+        allowedCidrs: [props.cidr],
+      });
+    }
+
+    const flowLogs = props.flowLogs ?? {};
+    if (flowLogs.enabled ?? true) {
+      this.flowLogGroupName = addFlowLogs(this, props.name, vpc.id, flowLogs);
+    }
+  }
+
+  /** Nothing to add: every group in the VPC already reaches the endpoints through the VPC range. */
+  public allowEndpointAccessFrom(_securityGroupId: string): void {}
+}
