@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { addS3GatewayEndpoint, InterfaceEndpoints } from './endpoints';
-import { addFlowLogs } from './flow-logs';
+import { addVpcAddOns } from './add-ons';
+import type { InterfaceEndpoints } from './endpoints';
 import type { VpcAddOnProps, VpcNetwork } from './vpc-network';
 
 export interface ExistingNetworkProps extends VpcAddOnProps {
@@ -42,25 +42,11 @@ export class ExistingNetwork extends Construct implements VpcNetwork {
     this.publicSubnetIds = [...props.publicSubnetIds];
     this.privateSubnetIds = [...props.privateSubnetIds];
 
-    const routeTables = props.privateRouteTableIds ?? [];
-    if ((props.s3GatewayEndpoint ?? true) && routeTables.length > 0) {
-      addS3GatewayEndpoint(this, { name: props.name, region: props.region, vpcId: props.vpcId, routeTableIds: routeTables, policy: props.s3EndpointPolicy });
-    }
-    const services = props.interfaceEndpoints ?? [];
-    if (services.length > 0) {
-      this.interfaceEndpoints = new InterfaceEndpoints(this, 'endpoints', {
-        name: props.name,
-        region: props.region,
-        vpcId: props.vpcId,
-        subnetIds: this.privateSubnetIds,
-        services,
-      });
-    }
-
-    const flowLogs = props.flowLogs ?? {};
-    if (flowLogs.enabled ?? true) {
-      this.flowLogGroupName = addFlowLogs(this, props.name, props.vpcId, flowLogs);
-    }
+    ({ interfaceEndpoints: this.interfaceEndpoints, flowLogGroupName: this.flowLogGroupName } = addVpcAddOns(this, props, {
+      vpcId: props.vpcId,
+      privateSubnetIds: this.privateSubnetIds,
+      privateRouteTableIds: props.privateRouteTableIds ?? [],
+    }));
   }
 
   public allowEndpointAccessFrom(securityGroupId: string): void {

@@ -9,8 +9,8 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
 import { defaultSubnetLayout } from './cidr';
-import { addS3GatewayEndpoint, InterfaceEndpoints } from './endpoints';
-import { addFlowLogs } from './flow-logs';
+import { addVpcAddOns } from './add-ons';
+import type { InterfaceEndpoints } from './endpoints';
 import type { VpcAddOnProps, VpcNetwork } from './vpc-network';
 
 export type NatMode = 'single' | 'per-az' | 'none';
@@ -160,25 +160,12 @@ export class Network extends Construct implements VpcNetwork {
     });
     this.privateRouteTableIds = privateTables.map((t) => t.id);
 
-    if (props.s3GatewayEndpoint ?? true) {
-      addS3GatewayEndpoint(this, { name: props.name, region: props.region, vpcId: vpc.id, routeTableIds: this.privateRouteTableIds, policy: props.s3EndpointPolicy });
-    }
-    const services = props.interfaceEndpoints ?? [];
-    if (services.length > 0) {
-      this.interfaceEndpoints = new InterfaceEndpoints(this, 'endpoints', {
-        name: props.name,
-        region: props.region,
-        vpcId: vpc.id,
-        subnetIds: this.privateSubnetIds,
-        services,
-        allowedCidrs: [props.cidr],
-      });
-    }
-
-    const flowLogs = props.flowLogs ?? {};
-    if (flowLogs.enabled ?? true) {
-      this.flowLogGroupName = addFlowLogs(this, props.name, vpc.id, flowLogs);
-    }
+    ({ interfaceEndpoints: this.interfaceEndpoints, flowLogGroupName: this.flowLogGroupName } = addVpcAddOns(this, props, {
+      vpcId: vpc.id,
+      privateSubnetIds: this.privateSubnetIds,
+      privateRouteTableIds: this.privateRouteTableIds,
+      endpointClientCidrs: [props.cidr],
+    }));
   }
 
   /** Nothing to add: every group in the VPC already reaches the endpoints through the VPC range. */
