@@ -11,6 +11,8 @@
  */
 import { z } from 'zod';
 import { appSchema } from './schema/app';
+import { containerServiceSchema } from './schema/container-service';
+import { databaseSchema } from './schema/database';
 import { dnsSchema } from './schema/dns';
 import { capacitySchema, instancesDistributionSchema, instanceTypesSchema } from './schema/fleet';
 import { instancesSchema } from './schema/instances';
@@ -22,6 +24,7 @@ import { resilienceSchema } from './schema/resilience';
 import type { alarmMetrics } from './schema/scaling';
 import { scalingSchema } from './schema/scaling';
 import { securityExceptionsSchema, securitySchema } from './schema/security';
+import { serverlessApiSchema } from './schema/serverless';
 import { deployRoleSchema, stateSchema } from './schema/deployment';
 import { costTagsSchema, tagsSchema } from './schema/tags';
 
@@ -75,12 +78,18 @@ export const environmentSchema = z
     /** Route 53 name, certificates, health check and failover. */
     dns: dnsSchema.optional(),
     loadBalancer: loadBalancerSchema,
+    /** The guide's Fargate service behind the load balancer. */
+    containerService: containerServiceSchema.optional(),
     scaling: scalingSchema,
     flowLogs: flowLogsSchema,
+    /** Aurora PostgreSQL in isolated subnets, for the web fleet only; the standby region builds none. */
+    database: databaseSchema.optional(),
     /** ALB deletion protection. */
     deletionProtection: z.boolean().default(true).meta({ description: 'ALB deletion protection: the load balancer cannot be deleted through the API while on.' }),
     monitoring: monitoringSchema,
     resilience: resilienceSchema,
+    /** An API Lambda behind the load balancer (the guide's serverless section); the standby region builds none. */
+    serverlessApi: serverlessApiSchema.optional(),
     /** Permissions boundary for every role, key administrators. */
     security: securitySchema,
     /** Security-pack rules waived, each for one resource and with a reason. */
@@ -110,6 +119,9 @@ export type SecurityException = EnvironmentSpec['securityExceptions'][number];
 export type SecuritySpec = EnvironmentSpec['security'];
 export type SubscriberSpec = MonitoringSpec['alerts'][number];
 export type DnsSpec = NonNullable<EnvironmentSpec['dns']>;
+export type ContainerServiceSpec = NonNullable<EnvironmentSpec['containerService']>;
+export type ServerlessApiSpec = NonNullable<EnvironmentSpec['serverlessApi']>;
+export type DatabaseSpec = NonNullable<EnvironmentSpec['database']>;
 export type DeployRoleSpec = NonNullable<EnvironmentSpec['deployRole']>;
 export type StateSpec = EnvironmentSpec['state'];
 export type StandbyRegionSpec = Extract<NonNullable<DnsSpec['failover']>, { kind: 'standby-region' }>;

@@ -45,10 +45,35 @@ export default defineEnvironment({
       { name: 'cpu-idle', metric: 'cpu', threshold: 20, comparison: 'below', evaluationPeriods: 5, adjustment: -1, cooldown: 300 },
     ],
   },
+  // The guide's Fargate service: /api/* on two on-demand tasks, then mostly Spot, 2–10 tasks.
+  containerService: {
+    image: 'public.ecr.aws/nginx/nginx:1.27-alpine',
+    cpu: 256,
+    memory: 512,
+    containerPort: 80,
+    // nginx writes its cache and pid beside the read-only root.
+    writablePaths: ['/var/cache/nginx', '/var/run', '/tmp'],
+    healthCheck: { path: '/' },
+    listenerRule: { priority: 100, pathPatterns: ['/api/*'] },
+    minTasks: 2,
+    maxTasks: 10,
+    requestsPerTarget: 1000,
+  },
   flowLogs: { enabled: true, retentionDays: 30 },
+  // The data tier at staging's size: a writer and a reader (two AZs) on burstable Graviton, about a quarter of db.r6g.large.
+  database: { instanceClass: 'db.t4g.medium' },
   monitoring: { alerts: [{ protocol: 'email', endpoint: 'platform@example.com' }] },
   // Game day: FIS interrupts two Spot instances; the 5xx alarm stops it.
   resilience: { chaos: { instances: 2, warning: 'PT2M' } },
+  // The guide's serverless API: /fn/* on the ALB goes to a Lambda; two warm environments in Seoul business hours, none at night.
+  serverlessApi: {
+    listenerRule: { priority: 200, pathPatterns: ['/fn/*'] },
+    reservedConcurrency: 20,
+    provisionedSchedules: [
+      { name: 'business-hours', recurrence: '0 9 * * 1-5', timeZone: 'Asia/Seoul', provisionedConcurrency: 2 },
+      { name: 'after-hours', recurrence: '0 18 * * 1-5', timeZone: 'Asia/Seoul', provisionedConcurrency: 0 },
+    ],
+  },
   securityExceptions: [
     {
       rule: 'CKV_AWS_150',
@@ -59,6 +84,11 @@ export default defineEnvironment({
       rule: 'CKV_AWS_338',
       resource: 'primary/network/flow-log-group',
       reason: 'staging carries test traffic only; 30 days of flow logs covers debugging, and a year would keep twelve times the log storage for nothing',
+    },
+    {
+      rule: 'CKV_AWS_139',
+      resource: 'primary/database/cluster',
+      reason: 'staging data is test data, re-seeded from code; the database is protected (deletion protection, final snapshot) where production: true',
     },
   ],
   deletionProtection: false,

@@ -225,7 +225,10 @@ function standbySpec(env: TierSpec, standby: StandbyRegionSpec): TierSpec {
     region: standby.region,
     availabilityZones: standby.availabilityZones,
     // The standby always builds its own VPC, even when the primary brings one: a brought VPC is regional, and the standby's region has none named.
-    network: { ...env.network, existing: undefined, vpcCidr: standby.vpcCidr, natMode: standby.natMode, publicSubnets: undefined, privateSubnets: undefined, subnetPrefixLength: 24 },
+    network: { ...env.network, existing: undefined, vpcCidr: standby.vpcCidr, natMode: standby.natMode, publicSubnets: undefined, privateSubnets: undefined, databaseSubnets: undefined, subnetPrefixLength: 24 },
+    // No database in the standby region: an Aurora Global Database is not built yet (docs/services.md says why);
+    // after a regional failover the standby's app reaches no database until one is restored there.
+    database: undefined,
     capacity: standby.capacity,
     instancesDistribution: standby.instancesDistribution,
     // Custom targets name their metrics' dimensions literally, after the primary's resources in the primary's region.
@@ -240,6 +243,12 @@ function standbySpec(env: TierSpec, standby: StandbyRegionSpec): TierSpec {
     },
     // Chaos runs against the primary; the standby's job is to be there when it fails.
     resilience: { ...env.resilience, chaos: undefined },
+    // No Fargate service in the standby: its minimum tasks would bill around the clock for a region that serves no
+    // traffic, and its secrets and a private ECR image are regional. After failover the rule's paths reach the fleet.
+    containerService: undefined,
+    // No API Lambda in the standby: its provisioned concurrency would bill around the clock for a region that serves
+    // no traffic, and a team's code zip sits in a bucket of the primary's region. After failover, the rule's paths reach the standby's fleet.
+    serverlessApi: undefined,
     // ACM certificates and regional web ACLs live in the primary's region: the standby serves
     // its own certificate for dns.domain only, and makes its own web ACL where the primary's is brought by ARN.
     loadBalancer: standbyLoadBalancer(env.loadBalancer),

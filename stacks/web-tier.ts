@@ -1,12 +1,15 @@
 import { Construct } from 'constructs';
 import type { AlarmMetric, EnvironmentSpec, SubscriberSpec } from '../environments/schema';
 import { WebFleet } from '../modules/compute';
+import { ContainerService, containerServiceLogGroupName } from '../modules/container-service';
+import { AuroraPostgres } from '../modules/database';
 import { createsWebAcl, LoadBalancer, webAclLogGroupName } from '../modules/load-balancer';
 import { Monitoring } from '../modules/monitoring';
 import type { Subscriber } from '../modules/notifications';
 import { ExistingNetwork, Network, type VpcNetwork } from '../modules/network';
 import { launchHookName, LifecycleHooks, SpotChaosExperiment, SpotInterruptionHandler, spotHandlerLogGroupName } from '../modules/resilience';
 import { type MetricSpec, Scaling } from '../modules/scaling';
+import { ServerlessApi, serverlessApiLogGroupName } from '../modules/serverless';
 import { OperationsKey } from '../modules/shared/kms';
 
 /** The parts of an environment that describe one region's web tier. */
@@ -30,6 +33,10 @@ export type TierSpec = Pick<
   | 'security'
   | 'monitoring'
   | 'resilience'
+  | 'containerService'
+  | 'serverlessApi'
+  | 'database'
+  | 'production'
 >;
 
 export interface WebTierProps {
@@ -55,9 +62,12 @@ export class WebTier extends Construct {
   public readonly fleet: WebFleet;
   public readonly scaling: Scaling;
   public readonly monitoring: Monitoring;
+  public readonly containerService?: ContainerService;
+  public readonly database?: AuroraPostgres;
   public readonly lifecycleHooks?: LifecycleHooks;
   public readonly spotHandler?: SpotInterruptionHandler;
   public readonly chaos?: SpotChaosExperiment;
+  public readonly serverlessApi?: ServerlessApi;
 
   constructor(scope: Construct, id: string, props: WebTierProps) {
     super(scope, id);
@@ -76,6 +86,8 @@ export class WebTier extends Construct {
         ...(spec.flowLogs.enabled ? [`/aws/vpc-flow-logs/${name}`] : []),
         ...(handlesSpot ? [spotHandlerLogGroupName(name)] : []),
         ...(createsWebAcl(spec.loadBalancer.webAcl) ? [webAclLogGroupName(name)] : []),
+        ...(spec.containerService ? [containerServiceLogGroupName(name)] : []),
+        ...(spec.serverlessApi ? [serverlessApiLogGroupName(name)] : []),
       ],
       // The handler's rules are `<name>-spot-…` and dead-letter to its queue under this key.
       eventRuleNamePrefix: handlesSpot ? `${name}-spot` : undefined,
@@ -102,6 +114,8 @@ export class WebTier extends Construct {
           subnetPrefixLength: network.subnetPrefixLength,
           publicSubnetCidrs: network.publicSubnets,
           privateSubnetCidrs: network.privateSubnets,
+          // Isolated subnets only for a database: without one the VPC is as before.
+          databaseSubnets: spec.database ? { cidrs: network.databaseSubnets } : undefined,
         });
 
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
@@ -124,6 +138,17 @@ export class WebTier extends Construct {
       targetGroups: spec.loadBalancer.targetGroups,
       listenerRules: spec.loadBalancer.listenerRules,
     });
+    if (spec.serverlessApi) {
+      // Its rule sits on the HTTPS listener beside loadBalancer.listenerRules (the schema keeps priorities apart).
+      this.serverlessApi = new ServerlessApi(this, 'serverless-api', {
+        ...spec.serverlessApi,
+        name,
+        account: spec.account,
+        listenerArn: this.loadBalancer.httpsListener.arn,
+        kmsKeyArn: this.key.keyArn,
+        logRetentionDays: monitoring.logRetentionDays,
+      });
+    }
 
     this.fleet = new WebFleet(this, 'fleet', {
       name,
@@ -165,6 +190,28 @@ export class WebTier extends Construct {
     // The instances call SSM, ECR, Logs, … through the interface endpoints.
     this.network.allowEndpointAccessFrom(this.fleet.securityGroupId);
 
+    if (spec.containerService) {
+      // Its rule sits on the HTTPS listener beside loadBalancer.listenerRules (the schema keeps priorities apart).
+      const { taskRole, listenerRule, ...service } = spec.containerService;
+      this.containerService = new ContainerService(this, 'container-service', {
+        ...service,
+        listenerRule,
+        taskRoleStatements: taskRole.statements,
+        name,
+        account: spec.account,
+        region: spec.region,
+        vpcId: this.network.vpcId,
+        subnetIds: this.network.privateSubnetIds,
+        loadBalancer: this.loadBalancer,
+        kmsKeyArn: this.key.keyArn,
+        logRetentionDays: monitoring.logRetentionDays,
+      });
+      // The tasks pull images and read secrets through the interface endpoints where there are some.
+      this.network.allowEndpointAccessFrom(this.containerService.securityGroupId);
+    }
+
+    if (spec.database) this.database = this.buildDatabase(spec.database, name, spec);
+
     this.scaling = new Scaling(this, 'scaling', {
       autoScalingGroupName: this.fleet.autoScalingGroupName,
       namePrefix: name,
@@ -183,6 +230,7 @@ export class WebTier extends Construct {
       alertSubscribers: monitoring.alerts.map(subscriberOf),
       criticalSubscribers: monitoring.critical.map(subscriberOf),
       thresholds: monitoring,
+      database: this.database ? { clusterIdentifier: this.database.clusterIdentifier } : undefined,
     });
     if (spec.instances.instanceRefresh.rollbackOnAlarm) {
       // By name (the configured literal): the alarm watches the group, so a reference back would be a cycle.
@@ -225,6 +273,32 @@ export class WebTier extends Construct {
         warning: resilience.chaos.warning,
       });
     }
+  }
+
+  /** The cluster in the isolated subnets, reachable by the fleet alone, whose master secret the fleet may read. */
+  private buildDatabase(database: NonNullable<TierSpec['database']>, name: string, spec: TierSpec): AuroraPostgres {
+    const subnetIds = this.network instanceof Network ? this.network.databaseSubnetIds : database.subnetIds;
+    if (!subnetIds?.length) throw new Error(`${name}: the database has no subnets (schema should have caught this)`);
+    const cluster = new AuroraPostgres(this, 'database', {
+      name,
+      account: spec.account,
+      region: spec.region,
+      vpcId: this.network.vpcId,
+      subnetIds,
+      availabilityZones: spec.availabilityZones,
+      instances: database.instances,
+      instanceClass: database.instanceClass,
+      engineVersion: database.engineVersion,
+      databaseName: database.databaseName,
+      port: database.port,
+      backupRetentionDays: database.backupRetentionDays,
+      production: spec.production,
+      keyAdministratorArns: spec.security.keyAdministratorArns,
+    });
+    cluster.allowConnectionsFrom(this.fleet.securityGroupId, 'PostgreSQL from the web instances only');
+    this.fleet.allowConnectionTo(cluster.securityGroupId, cluster.port, 'PostgreSQL to the database only');
+    this.fleet.grantSecretRead(cluster.masterSecretArn, cluster.keyArn);
+    return cluster;
   }
 
   private addScalingPolicies(scaling: TierSpec['scaling']): void {

@@ -58,7 +58,7 @@ const conditionSchema = z.strictObject({
   values: z.array(z.string().min(1)).min(1).meta({ description: 'Values the key is compared with; at least one.' }),
 });
 
-const statementSchema = z
+export const statementSchema = z
   .strictObject({
     sid: z.string().regex(/^[A-Za-z0-9]+$/, 'must be letters and digits only (IAM Sid)').optional().meta({ description: 'Statement ID: letters and digits; unique in the list.' }),
     effect: z.enum(['Allow', 'Deny']).default('Allow').meta({ description: '`Allow` (default) or `Deny`.' }),

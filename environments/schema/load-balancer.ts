@@ -42,7 +42,7 @@ const matcher = z
   .meta({ description: `HTTP codes that mean healthy: one (200), a list (200,302) or a range (200-299), ${L.matcherCode[0]}–${L.matcherCode[1]}.` });
 
 /** The tuning fields of a health check; `timeout` must be under `interval`. */
-function healthCheckFields(defaults: boolean) {
+export function healthCheckFields(defaults: boolean) {
   const field = <T extends z.ZodType>(schema: T, fallback: z.input<T>) => (defaults ? schema.default(fallback as never) : schema.optional());
   return {
     matcher: field(matcher, HC.matcher),
@@ -59,13 +59,13 @@ function healthCheckFields(defaults: boolean) {
   };
 }
 
-function timeoutUnderInterval(check: { interval?: number; timeout?: number }, ctx: z.RefinementCtx): void {
+export function timeoutUnderInterval(check: { interval?: number; timeout?: number }, ctx: z.RefinementCtx): void {
   const interval = check.interval ?? HC.interval;
   const timeout = check.timeout ?? HC.timeout;
   if (timeout >= interval) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `${timeout} s must be less than the interval (${interval} s)` });
 }
 
-const deregistrationDelay = ranged(z.number().int(), ...L.deregistrationDelay).meta({
+export const deregistrationDelay = ranged(z.number().int(), ...L.deregistrationDelay).meta({
   description: `Seconds a deregistering target keeps its in-flight requests before it is dropped, ${L.deregistrationDelay.join('–')}.`,
 });
 const slowStart = z
@@ -96,7 +96,7 @@ const targetGroupSchema = z
   .prefault({})
   .meta({ description: `The default target group (app.port): draining, slow start, stickiness, health check. Default: ${TARGET_GROUP_DEFAULTS.deregistrationDelay} s draining, no slow start, no stickiness.` });
 
-const healthPath = z
+export const healthPath = z
   .string()
   .regex(/^\/[\x21-\x7e]{0,1023}$/, 'must be a path starting with / (at most 1024 characters, no spaces)')
   .meta({ description: 'Path the health check requests, e.g. /api/health.' });
@@ -119,12 +119,12 @@ const additionalTargetGroupSchema = z
   .meta({ description: 'A target group besides the default one; the fleet registers in it too.' });
 
 /** Host names AWS matches: letters, digits, - . and the wildcards * ?, up to 128. */
-const hostHeader = z
+export const hostHeader = z
   .string()
   .regex(/^[A-Za-z0-9.*?-]{1,128}$/, 'is not a host name pattern (letters, digits, - . * ?; at most 128)')
   .meta({ description: 'Host name, wildcards * and ? allowed, e.g. api.example.com or *.example.com.' });
 /** Path patterns AWS matches: up to 128 of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?. */
-const pathPattern = z
+export const pathPattern = z
   .string()
   .regex(/^[A-Za-z0-9_\-.$/~"'@:+&*?]{1,128}$/, 'is not a path pattern (letters, digits, _ - . $ / ~ " \' @ : + & * ?; at most 128)')
   .meta({ description: 'Path pattern, case-sensitive, wildcards * and ? allowed, e.g. /api/*.' });

@@ -120,6 +120,7 @@ const BUILD_FIELDS = {
   subnetPrefixLength: 'the stack builds no subnets in a brought VPC',
   publicSubnets: 'give existing.publicSubnetIds',
   privateSubnets: 'give existing.privateSubnetIds',
+  databaseSubnets: 'give database.subnetIds',
 } as const;
 
 export const networkSchema = z
@@ -156,6 +157,14 @@ export const networkSchema = z
       .array(subnetCidr.meta({ description: 'Private subnet CIDR, /16 to /28, inside vpcCidr.' }))
       .optional()
       .meta({ description: 'Explicit private subnet CIDRs, one per AZ, in AZ order. Generated from vpcCidr when omitted; not with `existing`.' }),
+    /** Explicit isolated database subnet CIDRs, one per AZ; generated when a database asks for subnets and these are omitted. */
+    databaseSubnets: z
+      .array(subnetCidr.meta({ description: 'Database subnet CIDR, /16 to /28, inside vpcCidr.' }))
+      .optional()
+      .meta({
+        description:
+          'Explicit isolated database subnet CIDRs (no route to the NAT or the internet), one per AZ, in AZ order; used only with a `database` section. Generated from vpcCidr after the private subnets when omitted; not with `existing`.',
+      }),
     /** S3 gateway endpoint: free, and keeps S3 traffic off the NAT gateways. */
     s3GatewayEndpoint: z
       .boolean()

@@ -8,6 +8,8 @@ import { DEFAULT_SUBNET_PREFIX_LENGTH } from '../../modules/network';
 import { defaultSubnetLayout, contains, overlaps, parseCidr } from '../../modules/network/cidr';
 import { tagKeyProblem, tagValueProblem } from '../aws-limits';
 import type { appSchema } from './app';
+import { checkContainerService, type ContainerServiceSpec } from './container-service';
+import { checkDatabase, type DatabaseSpec } from './database';
 import { checkDeployRole, type DeployRoleSpec } from './deployment';
 import type { dnsSchema } from './dns';
 import { checkCapacity, checkInstanceTypes, type capacitySchema, type instancesDistributionSchema, type instanceTypesSchema } from './fleet';
@@ -17,6 +19,7 @@ import type { networkSchema } from './network';
 import { checkAvailabilityZones, checkCertificateAccount, checkCertificateRegion, MAX_QUALIFIED_NAME, type Report } from './primitives';
 import type { resilienceSchema } from './resilience';
 import { checkScaling, type scalingSchema } from './scaling';
+import { checkServerlessApi, type ServerlessApiSpec } from './serverless';
 import { checkSecurity, checkSecurityExceptions, type securityExceptionsSchema, type securitySchema } from './security';
 import type { costTagsSchema } from './tags';
 
@@ -37,8 +40,11 @@ export interface ParsedSections {
   certificateArn?: string;
   dns?: z.output<typeof dnsSchema>;
   loadBalancer?: LoadBalancerSpec;
+  containerService?: ContainerServiceSpec;
   scaling?: z.output<typeof scalingSchema>;
   resilience?: z.output<typeof resilienceSchema>;
+  serverlessApi?: ServerlessApiSpec;
+  database?: DatabaseSpec;
   security?: z.output<typeof securitySchema>;
   securityExceptions?: z.output<typeof securityExceptionsSchema>;
   costTags?: z.output<typeof costTagsSchema>;
@@ -57,13 +63,43 @@ export function crossFieldRules(env: ParsedSections, report: Report): void {
   checkNetwork(env, report);
   checkCertificate(env, report);
   checkLoadBalancer(env, report);
+  checkContainerService(env, report);
   checkDns(env, report);
   checkScaling(env, report);
   checkResilience(env, report);
+  checkListenerRulePriorities(env, report);
+  checkServerlessApi(env, report);
+  checkDatabase(env, report);
   checkSecurity(env, report);
   checkSecurityExceptions(env, report);
   checkTags(env, report);
   checkDeployRole(env, report);
+}
+
+/**
+ * Every rule added to the HTTPS listener, whichever section adds it, needs a
+ * priority of its own: AWS refuses a second rule at a taken one. A section
+ * that adds a rule lists it here; loadBalancer.listenerRules reports its own
+ * duplicates (schema/load-balancer.ts), so only clashes across sections are new.
+ */
+function checkListenerRulePriorities(env: ParsedSections, report: Report): void {
+  const rules: { path: (string | number)[]; priority: number }[] = [
+    ...(env.loadBalancer?.listenerRules ?? []).map((rule, i) => ({ path: ['loadBalancer', 'listenerRules', i, 'priority'], priority: rule.priority })),
+    ...(env.containerService ? [{ path: ['containerService', 'listenerRule', 'priority'], priority: env.containerService.listenerRule.priority }] : []),
+    ...(env.serverlessApi ? [{ path: ['serverlessApi', 'listenerRule', 'priority'], priority: env.serverlessApi.listenerRule.priority }] : []),
+  ];
+  // checkContainerService reports its clash with loadBalancer.listenerRules itself.
+  const reportedElsewhere = (a: string | number | undefined, b: string | number | undefined) => a === 'loadBalancer' && b === 'containerService';
+  const firstAt = new Map<number, (string | number)[]>();
+  for (const rule of rules) {
+    const first = firstAt.get(rule.priority);
+    if (!first) {
+      firstAt.set(rule.priority, rule.path);
+      continue;
+    }
+    // Same section: already reported there.
+    if (first[0] !== rule.path[0] && !reportedElsewhere(first[0], rule.path[0])) report(rule.path, `${rule.priority} is already the priority of ${first.slice(0, -1).join('.').replace(/\.(\d+)/g, '[$1]')}`);
+  }
 }
 
 function checkNaming(env: ParsedSections, report: Report): void {

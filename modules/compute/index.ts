@@ -312,6 +312,11 @@ export class WebFleet extends Construct {
   public readonly autoScalingGroupArn: string;
   public readonly securityGroupId: string;
   private readonly group: AutoscalingGroup;
+  private readonly role: IamRole;
+  private readonly region: string;
+  /** Connections and secret grants added by the intent methods, counted for their construct ids. */
+  private connections = 0;
+  private secretGrants = 0;
   private readonly refreshMinHealthyPercentage: number;
   private readonly refreshOptions: InstanceRefreshOptions;
 
@@ -335,6 +340,8 @@ export class WebFleet extends Construct {
     if ((props.managedPolicyArns?.length ?? 0) > 0 || (props.policyStatements?.length ?? 0) > 0) {
       new InstancePermissions(this, 'app-permissions', { role, managedPolicyArns: props.managedPolicyArns, statements: props.policyStatements });
     }
+    this.role = role;
+    this.region = props.region;
     const profile = new IamInstanceProfile(this, 'profile', { name: `${props.name}-instance`, role: role.name });
 
     const [defaultType] = props.instanceTypes;
@@ -443,6 +450,46 @@ export class WebFleet extends Construct {
       });
       new IamRolePolicy(this, 'readiness-policy', { name: 'report-ready', role: role.name, policy: completeHook.json });
     }
+  }
+
+  /**
+   * Lets the instances open TCP connections to members of `securityGroupId`
+   * on `port` (a database, a cache): one egress rule to that group, not to a range.
+   */
+  allowConnectionTo(securityGroupId: string, port: number, description: string): void {
+    new VpcSecurityGroupEgressRule(this, `connect-${port}-${++this.connections}`, {
+      securityGroupId: this.securityGroupId,
+      description,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      referencedSecurityGroupId: securityGroupId,
+    });
+  }
+
+  /**
+   * Lets the instances read one Secrets Manager secret, and decrypt it with
+   * `kmsKeyArn` only as Secrets Manager does for that secret (kms:ViaService
+   * and the SecretARN encryption context), so the grant reads nothing else
+   * under the key.
+   */
+  grantSecretRead(secretArn: string, kmsKeyArn: string): void {
+    const id = ++this.secretGrants;
+    const policy = new DataAwsIamPolicyDocument(this, `secret-read-permissions-${id}`, {
+      statement: [
+        { sid: 'ReadSecret', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [secretArn] },
+        {
+          sid: 'DecryptSecret',
+          actions: ['kms:Decrypt'],
+          resources: [kmsKeyArn],
+          condition: [
+            { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${this.region}.amazonaws.com`] },
+            { test: 'StringEquals', variable: 'kms:EncryptionContext:SecretARN', values: [secretArn] },
+          ],
+        },
+      ],
+    });
+    new IamRolePolicy(this, `secret-read-${id}`, { name: `read-secret-${id}`, role: this.role.name, policy: policy.json });
   }
 
   /**

@@ -4,6 +4,7 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
+import { policyDocumentStatements } from '../shared/iam';
 
 /** One IAM condition of a statement, as `aws_iam_policy_document` takes it. */
 export interface PolicyCondition {
@@ -61,13 +62,7 @@ export class InstancePermissions extends Construct {
     const statements = props.statements ?? [];
     if (statements.length === 0) return;
     const document = new DataAwsIamPolicyDocument(this, 'document', {
-      statement: statements.map((s) => ({
-        sid: s.sid,
-        effect: s.effect ?? 'Allow',
-        actions: [...s.actions],
-        resources: [...s.resources],
-        condition: s.conditions?.map((c) => ({ test: c.test, variable: c.variable, values: [...c.values] })),
-      })),
+      statement: policyDocumentStatements(statements),
     });
     new IamRolePolicy(this, 'policy', { name: APP_POLICY_NAME, role: props.role.name, policy: document.json });
   }

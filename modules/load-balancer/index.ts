@@ -2,6 +2,7 @@ import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerCertificate } from '@cdktf/provider-aws/lib/lb-listener-certificate';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
 import { accountOf, waive } from '../security';
@@ -13,7 +14,7 @@ import { addManagedWebAcl, associateWebAcl, WEB_ACL_DEFAULTS, type WebAclRuleGro
 
 export { AccessLogBucket, type AccessLogBucketProps } from './access-log-bucket';
 export { DEFAULT_TARGET_GROUP, type FixedResponseContentType, type ListenerRule } from './listener-rules';
-export { TARGET_GROUP_DEFAULTS, TARGET_GROUP_LIMITS, type TargetGroupTuning, type TargetHealthCheck } from './target-group';
+export { instanceTargetGroup, TARGET_GROUP_DEFAULTS, TARGET_GROUP_LIMITS, type TargetGroupTuning, type TargetHealthCheck } from './target-group';
 export { WEB_ACL_DEFAULTS, WEB_ACL_RATE_LIMIT_RANGE, WEB_ACL_REDACTED_HEADERS, WEB_ACL_RULE_GROUPS, webAclLogGroupName, type WebAclRuleGroup } from './web-acl';
 
 /** A regional web ACL managed elsewhere (Firewall Manager, a security account), associated as it is. */
@@ -278,6 +279,23 @@ export class LoadBalancer extends Construct {
       port: 80,
       protocol: 'HTTP',
       defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+    });
+  }
+
+  /**
+   * Opens the load balancer's group outbound to `port` of the targets in
+   * `securityGroupId` (it is closed outbound until a target says where it
+   * is); the targets' group admits the load balancer on its own side.
+   * `name` tells one such opening from another.
+   */
+  public allowTrafficTo(name: string, securityGroupId: string, port: number): void {
+    new VpcSecurityGroupEgressRule(this, `to-${name}-${port}`, {
+      securityGroupId: this.securityGroupId,
+      description: `Load balancer to ${name} on port ${port}`,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      referencedSecurityGroupId: securityGroupId,
     });
   }
 }

@@ -52,16 +52,21 @@ export interface InstanceTargetGroupProps extends TargetGroupTuning {
   readonly displayName: string;
   readonly port: number;
   readonly vpcId: string;
+  /**
+   * How targets register: instances by ID, or (awsvpc tasks) by their interface's address.
+   * @default 'instance'
+   */
+  readonly targetType?: 'instance' | 'ip';
 }
 
-/** An HTTP target group of instances, health-checked on the traffic port. */
+/** An HTTP target group of instances (or IP targets), health-checked on the traffic port. */
 export function instanceTargetGroup(scope: Construct, id: string, props: InstanceTargetGroupProps): LbTargetGroup {
   const hc = { ...TARGET_GROUP_DEFAULTS.healthCheck, ...definedOnly(props.healthCheck ?? {}) };
   return new LbTargetGroup(scope, id, {
     namePrefix: props.namePrefix,
     port: props.port,
     protocol: 'HTTP',
-    targetType: 'instance',
+    targetType: props.targetType ?? 'instance',
     vpcId: props.vpcId,
     deregistrationDelay: String(props.deregistrationDelay ?? TARGET_GROUP_DEFAULTS.deregistrationDelay),
     // Left out when unset: AWS's own default (0, off) then applies and the plan carries no attribute.

@@ -4,7 +4,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { Construct } from 'constructs';
 import { AlertTopic, type Subscriber, type TopicPublisher } from '../notifications';
 import { SPOT_INTERRUPTION_METRIC, SPOT_METRIC_DIMENSION, SPOT_METRICS_NAMESPACE, REBALANCE_RECOMMENDATION_METRIC } from '../resilience/spot-signals';
-import { dashboardBody, type MetricLine } from './dashboard';
+import { dashboardBody, type MetricLine, type MetricWidgetSpec } from './dashboard';
 
 export { dashboardBody, type MetricLine, type MetricWidgetSpec, type DashboardJson } from './dashboard';
 
@@ -25,6 +25,36 @@ export interface MonitoringThresholds {
   readonly p95ResponseSeconds?: number;
   /** Spot interruptions in 5 minutes that page. @default 3 (seed) */
   readonly spotInterruptionsPer5Minutes?: number;
+}
+
+/** Thresholds of the database alarms. */
+export const DATABASE_ALARM_DEFAULTS = {
+  /** Cluster CPU percent, 3 × 60 s: the writer is saturating. */
+  cpuHighPercent: 80,
+  /** Bytes; below 512 MiB an instance starts swapping and evicting its cache. */
+  freeableMemoryLowBytes: 512 * 1024 * 1024,
+  /** Milliseconds a reader trails the writer, 5 × 60 s: reads go stale. */
+  replicaLagMilliseconds: 1000,
+  /** Connections to the cluster, 3 × 60 s: a pool leak or a storm before max_connections refuses. */
+  connectionsHigh: 300,
+} as const satisfies Required<DatabaseAlarmThresholds>;
+
+export interface DatabaseAlarmThresholds {
+  /** @default 80 */
+  readonly cpuHighPercent?: number;
+  /** @default 536870912 (512 MiB) */
+  readonly freeableMemoryLowBytes?: number;
+  /** @default 1000 */
+  readonly replicaLagMilliseconds?: number;
+  /** @default 300 */
+  readonly connectionsHigh?: number;
+}
+
+/** An Aurora cluster to watch: alarms `<name>-db-…` into the alerts topic, and dashboard widgets. */
+export interface MonitoredDatabase {
+  readonly clusterIdentifier: string;
+  /** @default DATABASE_ALARM_DEFAULTS */
+  readonly thresholds?: DatabaseAlarmThresholds;
 }
 
 export interface MonitoringProps {
@@ -52,6 +82,11 @@ export interface MonitoringProps {
   readonly criticalSubscribers?: readonly Subscriber[];
   /** @default the seed's thresholds */
   readonly thresholds?: MonitoringThresholds;
+  /**
+   * An Aurora cluster of the tier: CPU, freeable memory, replica lag and connection alarms, and two widgets.
+   * @default none
+   */
+  readonly database?: MonitoredDatabase;
 }
 
 /** CloudWatch, publishing for the alarms named `<prefix>-…` of one account and region. */
@@ -178,6 +213,8 @@ export class Monitoring extends Construct {
       unhealthyHosts(`unhealthy-hosts-${group}`, arnSuffix, `Targets of the ${group} target group failing their health check for 2 minutes`);
     }
 
+    const databaseWidgets = props.database ? this.watchDatabase(props.database, alarm, notify(alerts.topicArn)) : [];
+
     const alb = (metricName: string, stat: MetricLine['stat'], label: string, dims: Record<string, string> = lb): MetricLine => ({
       namespace: 'AWS/ApplicationELB',
       metricName,
@@ -243,9 +280,53 @@ export class Monitoring extends Construct {
             ],
             annotations: [{ label: 'spot-interruptions', value: t.spotInterruptionsPer5Minutes }],
           },
+          ...databaseWidgets,
         ]),
       ),
     });
     this.dashboardName = dashboard.dashboardName;
+  }
+
+  /** The database's alarms (into the alerts topic, named `<name>-db-…` so the topic takes them) and its widgets. */
+  private watchDatabase(
+    database: MonitoredDatabase,
+    alarm: (alarmId: string, config: Omit<CloudwatchMetricAlarmConfig, 'alarmName'>) => CloudwatchMetricAlarm,
+    notify: Pick<CloudwatchMetricAlarmConfig, 'alarmActions' | 'okActions'>,
+  ): MetricWidgetSpec[] {
+    const t = { ...DATABASE_ALARM_DEFAULTS, ...database.thresholds };
+    const cluster = { DBClusterIdentifier: database.clusterIdentifier };
+    const rds = (metricName: string, statistic: 'Average' | 'Minimum' | 'Maximum', threshold: number, above: boolean, evaluationPeriods: number, alarmDescription: string) => ({
+      alarmDescription,
+      namespace: 'AWS/RDS',
+      metricName,
+      dimensions: cluster,
+      statistic,
+      period: 60,
+      evaluationPeriods,
+      threshold,
+      comparisonOperator: above ? 'GreaterThanThreshold' : 'LessThanThreshold',
+      treatMissingData: 'missing',
+      ...notify,
+    });
+    alarm('db-cpu-high', rds('CPUUtilization', 'Maximum', t.cpuHighPercent, true, 3, `Database CPU above ${t.cpuHighPercent}% for 3 minutes: queries are queueing`));
+    alarm('db-freeable-memory-low', rds('FreeableMemory', 'Minimum', t.freeableMemoryLowBytes, false, 3, `An instance has under ${t.freeableMemoryLowBytes / 1024 / 1024} MiB free for 3 minutes: it will swap and lose its cache`));
+    alarm('db-replica-lag', {
+      ...rds('AuroraReplicaLag', 'Maximum', t.replicaLagMilliseconds, true, 5, `A reader trails the writer by over ${t.replicaLagMilliseconds} ms for 5 minutes: reads are stale, and a failover to it loses time`),
+      // The metric exists only while readers do.
+      treatMissingData: 'notBreaching',
+    });
+    alarm('db-connections-high', rds('DatabaseConnections', 'Maximum', t.connectionsHigh, true, 3, `Over ${t.connectionsHigh} database connections for 3 minutes: a pool is leaking, or max_connections is near`));
+    const line = (metricName: string, label: string, right = false): MetricLine => ({ namespace: 'AWS/RDS', metricName, dimensions: cluster, label, right });
+    return [
+      {
+        title: 'Database CPU and connections',
+        lines: [line('CPUUtilization', 'CPU %'), line('DatabaseConnections', 'connections', true)],
+        annotations: [{ label: 'db-cpu-high', value: t.cpuHighPercent }],
+      },
+      {
+        title: 'Database memory and replica lag',
+        lines: [{ ...line('FreeableMemory', 'freeable memory (bytes)'), stat: 'Minimum' }, { ...line('AuroraReplicaLag', 'replica lag (ms)', true), stat: 'Maximum' }],
+      },
+    ];
   }
 }

@@ -8,7 +8,7 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
-import { defaultSubnetLayout } from './cidr';
+import { defaultSubnetLayout, formatCidr, parseCidr, subnetAt, subnetCount } from './cidr';
 import { addVpcAddOns } from './add-ons';
 import type { InterfaceEndpoints } from './endpoints';
 import type { VpcAddOnProps, VpcNetwork } from './vpc-network';
@@ -46,6 +46,26 @@ export interface NetworkProps extends VpcAddOnProps {
    * @default generated from the middle of the VPC range
    */
   readonly privateSubnetCidrs?: readonly string[];
+  /**
+   * Isolated subnets for a database, one per AZ, sharing a route table with
+   * no default route (no NAT, no internet gateway): present, they are built,
+   * from `cidrs` or generated after the private subnets (`databaseSubnetLayout`).
+   * @default none
+   */
+  readonly databaseSubnets?: { readonly cidrs?: readonly string[] };
+}
+
+/**
+ * Generated database subnets: right after the generated private ones (the
+ * middle of the VPC range), so public and private subnets keep their
+ * addresses when a database is added. Undefined when they do not fit.
+ */
+export function databaseSubnetLayout(vpcCidr: string, prefix: number, azCount: number): string[] | undefined {
+  const vpc = parseCidr(vpcCidr);
+  if (!vpc) return undefined;
+  const half = subnetCount(vpc, prefix) / 2;
+  if (!Number.isInteger(half) || half < 2 * azCount) return undefined;
+  return Array.from({ length: azCount }, (_, i) => formatCidr(subnetAt(vpc, prefix, half + azCount + i)));
 }
 
 /**
@@ -59,6 +79,8 @@ export class Network extends Construct implements VpcNetwork {
   public readonly publicSubnetIds: string[];
   public readonly privateSubnetIds: string[];
   public readonly privateRouteTableIds: string[];
+  /** Isolated database subnets, one per AZ; empty unless `databaseSubnets` asked for them. */
+  public readonly databaseSubnetIds: string[];
   public readonly natGatewayCount: number;
   public readonly flowLogGroupName?: string;
   public readonly interfaceEndpoints?: InterfaceEndpoints;
@@ -159,6 +181,7 @@ export class Network extends Construct implements VpcNetwork {
       new RouteTableAssociation(this, `private-rta-${azs[i]}`, { subnetId: subnet.id, routeTableId: table.id });
     });
     this.privateRouteTableIds = privateTables.map((t) => t.id);
+    this.databaseSubnetIds = props.databaseSubnets ? this.isolatedSubnets(vpc.id, props, props.databaseSubnets.cidrs) : [];
 
     ({ interfaceEndpoints: this.interfaceEndpoints, flowLogGroupName: this.flowLogGroupName } = addVpcAddOns(this, props, {
       vpcId: vpc.id,
@@ -166,6 +189,24 @@ export class Network extends Construct implements VpcNetwork {
       privateRouteTableIds: this.privateRouteTableIds,
       endpointClientCidrs: [props.cidr],
     }));
+  }
+
+  /** Database subnets and their route table, which has no default route: only the VPC's local one. */
+  private isolatedSubnets(vpcId: string, props: NetworkProps, explicit: readonly string[] | undefined): string[] {
+    const azs = props.availabilityZones;
+    const cidrs = explicit ?? databaseSubnetLayout(props.cidr, props.subnetPrefixLength ?? DEFAULT_SUBNET_PREFIX_LENGTH, azs.length);
+    if (!cidrs || cidrs.length !== azs.length) throw new Error(`${props.name}: ${azs.length} AZs of database subnets do not fit in ${props.cidr}`);
+    const table = new RouteTable(this, 'database-rt', { vpcId, tags: { Name: `${props.name}-database` } });
+    return azs.map((az, i) => {
+      const subnet = new Subnet(this, `database-${az}`, {
+        vpcId,
+        cidrBlock: cidrs[i]!,
+        availabilityZone: az,
+        tags: { Name: `${props.name}-database-${az}`, Tier: 'database' },
+      });
+      new RouteTableAssociation(this, `database-rta-${az}`, { subnetId: subnet.id, routeTableId: table.id });
+      return subnet.id;
+    });
   }
 
   /** Nothing to add: every group in the VPC already reaches the endpoints through the VPC range. */

@@ -62,6 +62,16 @@ function publicPortRule(id: string, port: number, name: string, fix: string): Se
   };
 }
 
+/** The containers of a task definition (its container_definitions JSON); none when it cannot be read. */
+function containersOf(config: Config): Config[] {
+  try {
+    const parsed: unknown = JSON.parse(str(config.container_definitions));
+    return Array.isArray(parsed) ? (parsed as Config[]) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Settings resources (versioning, encryption, …) that name `bucket` in their `bucket` argument. */
 function bucketSettings(view: StackView, type: string, bucket: ResourceView): ResourceView[] {
   return view.referring(type, 'bucket', bucket);
@@ -378,6 +388,13 @@ export const RULES: readonly SecurityRule[] = [
         : undefined,
   },
   {
+    id: 'CKV_AWS_301',
+    title: 'Lambda permissions do not make a function public',
+    types: ['aws_lambda_permission'],
+    // As Checkov: principal "*" lets anyone (any account) invoke the function.
+    check: ({ config }) => (str(config.principal) === '*' ? 'lets anyone invoke the function (principal "*"); name the service or account that calls it' : undefined),
+  },
+  {
     id: 'CKV_AWS_66',
     title: 'log groups expire their events',
     types: ['aws_cloudwatch_log_group'],
@@ -585,6 +602,78 @@ export const RULES: readonly SecurityRule[] = [
         : undefined,
   },
   {
+    id: 'CKV_AWS_65',
+    trivy: 'AVD-AWS-0034',
+    title: 'ECS clusters have Container Insights on',
+    types: ['aws_ecs_cluster'],
+    check: ({ config }) =>
+      blocks(config.setting).some((s) => s.name === 'containerInsights' && ['enabled', 'enhanced'].includes(str(s.value)))
+        ? undefined
+        : 'collects no Container Insights; add setting { name = "containerInsights", value = "enabled" } (or "enhanced")',
+  },
+  {
+    id: 'CKV_AWS_336',
+    title: 'ECS containers have a read-only root filesystem',
+    types: ['aws_ecs_task_definition'],
+    check: ({ config }) => {
+      const writable = containersOf(config).filter((c) => c.readonlyRootFilesystem !== true).map((c) => str(c.name));
+      return writable.length ? `container ${writable.join(', ')} can write its root filesystem; set readonlyRootFilesystem: true (mount writable paths as volumes)` : undefined;
+    },
+  },
+  {
+    id: 'CKV_AWS_334',
+    title: 'ECS containers are not privileged',
+    types: ['aws_ecs_task_definition'],
+    check: ({ config }) => {
+      const privileged = containersOf(config).filter((c) => c.privileged === true).map((c) => str(c.name));
+      return privileged.length ? `container ${privileged.join(', ')} runs privileged (root on the host); remove privileged` : undefined;
+    },
+  },
+  {
+    id: 'CKV_AWS_335',
+    title: "ECS task definitions do not share the host's process namespace",
+    types: ['aws_ecs_task_definition'],
+    check: ({ config }) => (str(config.pid_mode) === 'host' ? 'shares the host\'s processes (pid_mode = "host"); remove pid_mode or set "task"' : undefined),
+  },
+  {
+    id: 'CKV_AWS_249',
+    title: 'ECS task definitions give the task its own role, not the execution role',
+    types: ['aws_ecs_task_definition'],
+    check: ({ config }) =>
+      str(config.execution_role_arn) && str(config.execution_role_arn) === str(config.task_role_arn)
+        ? 'runs the code as the execution role, with its image, log and secret rights; give task_role_arn a role of its own'
+        : undefined,
+  },
+  {
+    id: 'CKV_AWS_97',
+    title: 'ECS task definitions encrypt EFS volumes in transit',
+    types: ['aws_ecs_task_definition'],
+    check: ({ config }) => {
+      const plain = blocks(config.volume).filter((v) => {
+        const efs = block(v.efs_volume_configuration);
+        return efs && str(efs.transit_encryption) !== 'ENABLED';
+      });
+      return plain.length ? `mounts EFS volume ${plain.map((v) => str(v.name)).join(', ')} unencrypted; set efs_volume_configuration.transit_encryption = "ENABLED"` : undefined;
+    },
+  },
+  {
+    id: 'CKV_AWS_333',
+    title: 'ECS services assign no public IP',
+    types: ['aws_ecs_service'],
+    check: ({ config }) =>
+      isTrue(block(config.network_configuration)?.assign_public_ip) ? 'gives its tasks public IPs; set assign_public_ip = false and run them in private subnets' : undefined,
+  },
+  {
+    id: 'CKV_AWS_332',
+    title: 'ECS Fargate services run the latest platform version',
+    types: ['aws_ecs_service'],
+    check: ({ config }) => {
+      // As Checkov for launch_type FARGATE; a capacity provider strategy of Fargate providers is held to it too.
+      const fargate = str(config.launch_type) === 'FARGATE' || blocks(config.capacity_provider_strategy).some((s) => str(s.capacity_provider).startsWith('FARGATE'));
+      return fargate && str(config.platform_version) !== 'LATEST' ? 'pins an older Fargate platform version; set platform_version = "LATEST"' : undefined;
+    },
+  },
+  {
     id: 'CKV2_AWS_38',
     title: 'public hosted zones sign with DNSSEC',
     types: ['aws_route53_zone'],
@@ -604,5 +693,94 @@ export const RULES: readonly SecurityRule[] = [
       blocks(zone.config.vpc).length || view.referring('aws_route53_query_log', 'zone_id', zone).length
         ? undefined
         : 'logs no queries; add aws_route53_query_log to a us-east-1 log group',
+  },
+  {
+    id: 'CKV_AWS_96',
+    trivy: 'AVD-AWS-0079',
+    title: 'Aurora clusters encrypt their storage',
+    types: ['aws_rds_cluster'],
+    check: ({ config }) => (config.engine_mode === 'serverless' || isTrue(config.storage_encrypted) ? undefined : 'stores data unencrypted; set storage_encrypted = true'),
+  },
+  {
+    id: 'CKV_AWS_327',
+    title: 'RDS clusters encrypt with a customer-managed key',
+    types: ['aws_rds_cluster'],
+    check: ({ config }) => (str(config.kms_key_id) ? undefined : 'uses the aws/rds key, whose policy cannot be narrowed; set kms_key_id to a customer-managed key'),
+  },
+  {
+    id: 'CKV_AWS_139',
+    title: 'RDS clusters have deletion protection',
+    types: ['aws_rds_cluster'],
+    check: ({ config }) => (isTrue(config.deletion_protection) ? undefined : 'can be deleted by one API call; set deletion_protection = true'),
+  },
+  {
+    id: 'CKV_AWS_162',
+    title: 'RDS clusters take IAM database authentication',
+    types: ['aws_rds_cluster'],
+    check: ({ config }) =>
+      isTrue(config.iam_database_authentication_enabled) ? undefined : 'accepts database passwords only; set iam_database_authentication_enabled = true',
+  },
+  {
+    id: 'CKV_AWS_324',
+    title: 'RDS clusters export their logs to CloudWatch Logs',
+    types: ['aws_rds_cluster'],
+    check: ({ config }) =>
+      Array.isArray(config.enabled_cloudwatch_logs_exports) && config.enabled_cloudwatch_logs_exports.length > 0
+        ? undefined
+        : 'keeps its logs on the instances; set enabled_cloudwatch_logs_exports (e.g. ["postgresql"])',
+  },
+  {
+    id: 'CKV_AWS_313',
+    title: 'RDS clusters copy tags to snapshots',
+    types: ['aws_rds_cluster'],
+    check: ({ config }) => (isTrue(config.copy_tags_to_snapshot) ? undefined : 'leaves snapshots untagged (no owner, no cost tags); set copy_tags_to_snapshot = true'),
+  },
+  {
+    id: 'CKV_AWS_133',
+    title: 'RDS clusters keep automated backups',
+    types: ['aws_rds_cluster', 'aws_db_instance'],
+    check: ({ config }) =>
+      Number(config.backup_retention_period ?? 1) >= 1 ? undefined : 'keeps no automated backups; set backup_retention_period to 1–35 days',
+  },
+  {
+    id: 'CKV_AWS_353',
+    trivy: 'AVD-AWS-0133',
+    title: 'RDS instances have Performance Insights on',
+    types: ['aws_rds_cluster_instance', 'aws_db_instance'],
+    check: ({ config }) => (isTrue(config.performance_insights_enabled) ? undefined : 'shows no query-level load; set performance_insights_enabled = true'),
+  },
+  {
+    id: 'CKV_AWS_354',
+    title: 'RDS Performance Insights encrypt with a customer-managed key',
+    types: ['aws_rds_cluster_instance', 'aws_db_instance'],
+    check: ({ config }) =>
+      !isTrue(config.performance_insights_enabled) || str(config.performance_insights_kms_key_id)
+        ? undefined
+        : 'keeps query samples under the aws/rds key; set performance_insights_kms_key_id to a customer-managed key',
+  },
+  {
+    id: 'CKV_AWS_118',
+    title: 'RDS instances have enhanced monitoring',
+    types: ['aws_rds_cluster_instance', 'aws_db_instance'],
+    check: ({ config }) =>
+      [1, 5, 10, 15, 30, 60].includes(Number(config.monitoring_interval ?? 0))
+        ? undefined
+        : 'sends no OS metrics; set monitoring_interval (1–60 s) and monitoring_role_arn',
+  },
+  {
+    id: 'CKV_AWS_226',
+    title: 'RDS instances take minor version upgrades',
+    types: ['aws_rds_cluster_instance', 'aws_db_instance'],
+    check: ({ config }) =>
+      config.auto_minor_version_upgrade === false || config.auto_minor_version_upgrade === 'false'
+        ? 'misses minor-version security fixes; set auto_minor_version_upgrade = true'
+        : undefined,
+  },
+  {
+    id: 'CKV_AWS_17',
+    trivy: 'AVD-AWS-0180',
+    title: 'RDS instances are not publicly accessible',
+    types: ['aws_rds_cluster_instance', 'aws_db_instance'],
+    check: ({ config }) => (isTrue(config.publicly_accessible) ? 'has a public address; set publicly_accessible = false and keep it in isolated subnets' : undefined),
   },
 ];

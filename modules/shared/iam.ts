@@ -1,4 +1,4 @@
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -122,4 +122,27 @@ export function denyInsecureTransport(bucketArn: string) {
       condition: [{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }],
     },
   ];
+}
+
+/** A statement as environment files write an application's own permissions (instances.iam, a task role). */
+export interface PolicyStatementSpec {
+  /** @default none */
+  readonly sid?: string;
+  /** @default 'Allow' */
+  readonly effect?: 'Allow' | 'Deny';
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  /** @default none */
+  readonly conditions?: readonly { readonly test: string; readonly variable: string; readonly values: readonly string[] }[];
+}
+
+/** The statements as a policy document takes them. */
+export function policyDocumentStatements(statements: readonly PolicyStatementSpec[]): DataAwsIamPolicyDocumentStatement[] {
+  return statements.map((s) => ({
+    sid: s.sid,
+    effect: s.effect ?? 'Allow',
+    actions: [...s.actions],
+    resources: [...s.resources],
+    condition: s.conditions?.map((c) => ({ test: c.test, variable: c.variable, values: [...c.values] })),
+  }));
 }

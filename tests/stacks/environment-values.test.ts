@@ -146,7 +146,8 @@ describe.each(Object.keys(FLEETS))('%s: the fleet', (name) => {
   });
 
   it('checks targets on /health every 15 s, out after 3 failures, back after 2 successes', () => {
-    const targetGroups = resourceList(stack(name), 'aws_lb_target_group');
+    // The fleets' own (staging's Fargate service and API function have theirs, tested with their modules).
+    const targetGroups = resourceList(stack(name), 'aws_lb_target_group').filter((group) => group.target_type === 'instance');
     expect(targetGroups).toHaveLength(Object.keys(FLEETS[name]!).length);
     for (const group of targetGroups) {
       expect(group.deregistration_delay).toBe('30');
@@ -322,6 +323,22 @@ function policyAlarm(policy: string, threshold: number, comparison_operator: str
   };
 }
 
+/** An alarm on the primary tier's Aurora cluster, one minute at a time. */
+function databaseAlarm(metric_name: string, statistic: string, threshold: number, comparison_operator: string, evaluation_periods: number, treat_missing_data: string): Record<string, unknown> {
+  return {
+    namespace: 'AWS/RDS',
+    metric_name,
+    statistic,
+    period: 60,
+    dimensions: { DBClusterIdentifier: '${aws_rds_cluster.primary_database_cluster.cluster_identifier}' },
+    threshold,
+    comparison_operator,
+    evaluation_periods,
+    treat_missing_data,
+    ...ALERTS('primary'),
+  };
+}
+
 const ALARMS: Record<string, Record<string, Record<string, unknown>>> = {
   dev: tierAlarms('web-app-dev', 'primary', 1),
   staging: {
@@ -329,6 +346,11 @@ const ALARMS: Record<string, Record<string, Record<string, unknown>>> = {
     'web-app-staging-primary-health-check': healthCheckAlarm('primary'),
     'web-app-staging-cpu-burst': policyAlarm('cpu-burst', 80, 'GreaterThanOrEqualToThreshold', 2, 60),
     'web-app-staging-cpu-idle': policyAlarm('cpu-idle', 20, 'LessThanOrEqualToThreshold', 5, 120),
+    // staging's Aurora cluster, all to the alerts topic.
+    'web-app-staging-db-cpu-high': databaseAlarm('CPUUtilization', 'Maximum', 80, 'GreaterThanThreshold', 3, 'missing'),
+    'web-app-staging-db-freeable-memory-low': databaseAlarm('FreeableMemory', 'Minimum', 536870912, 'LessThanThreshold', 3, 'missing'),
+    'web-app-staging-db-replica-lag': databaseAlarm('AuroraReplicaLag', 'Maximum', 1000, 'GreaterThanThreshold', 5, 'notBreaching'),
+    'web-app-staging-db-connections-high': databaseAlarm('DatabaseConnections', 'Maximum', 300, 'GreaterThanThreshold', 3, 'missing'),
   },
   prod: {
     ...tierAlarms('web-app-prod', 'primary', 0.8),
@@ -507,7 +529,11 @@ const dnsKey = (account: string, name: string): KeyExpectation => ({ region: 'us
 const KEYS: Record<string, Record<string, KeyExpectation>> = {
   // dev has flow logs off.
   dev: { 'primary_ops-key': tierKey('ap-northeast-2', SHARED, 'web-app-dev', false) },
-  staging: { 'primary_ops-key': tierKey('ap-northeast-2', SHARED, 'web-app-staging', true), 'us_east_1_dns-alerts-key': dnsKey(SHARED, 'web-app-staging') },
+  staging: {
+    // Its Fargate service and API function log under the tier's key too.
+    'primary_ops-key': { ...tierKey('ap-northeast-2', SHARED, 'web-app-staging', true), logGroups: [...tierKey('ap-northeast-2', SHARED, 'web-app-staging', true).logGroups, '/ecs/web-app-staging-svc', '/aws/lambda/web-app-staging-api'] },
+    'us_east_1_dns-alerts-key': dnsKey(SHARED, 'web-app-staging'),
+  },
   prod: {
     'primary_ops-key': tierKey('ap-northeast-2', PROD, 'web-app-prod', true),
     'standby_tier_ops-key': tierKey('ap-northeast-1', PROD, 'web-app-prod-dr', true),
@@ -547,6 +573,11 @@ const ROLES: Record<string, { account: string; boundary?: string; roles: Record<
       'web-app-staging-lifecycle-hooks': 'autoscaling.amazonaws.com',
       'web-app-staging-vpc-flow-logs': 'vpc-flow-logs.amazonaws.com',
       'web-app-staging-spot-chaos': 'fis.amazonaws.com',
+      // The Aurora cluster's enhanced monitoring, the Fargate service's two roles, and the API function.
+      'web-app-staging-db-monitoring': 'monitoring.rds.amazonaws.com',
+      'web-app-staging-svc-exec': 'ecs-tasks.amazonaws.com',
+      'web-app-staging-svc-task': 'ecs-tasks.amazonaws.com',
+      'web-app-staging-api': 'lambda.amazonaws.com',
     },
   },
   prod: {

@@ -27,6 +27,16 @@ function primary(name: string): TfJson {
 
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 
+/** The fleet's own target group (the listener's default): services behind listener rules bring target groups of their own. */
+function fleetTargetGroupId(s: TfJson): string {
+  const ids = Object.entries(resources(s, 'aws_lb_target_group'))
+    .filter(([, group]) => String((group.tags as Record<string, string> | undefined)?.Name).endsWith('-targets'))
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one fleet target group, found ${ids.length}`);
+  return ids[0]!;
+}
+const fleetTargetGroupRef = (s: TfJson, attribute: string): string => `\${aws_lb_target_group.${fleetTargetGroupId(s)}.${attribute}}`;
+
 describe('synthesized app', () => {
   it('has exactly the four stacks', () => {
     expect(Object.keys(stacks).sort()).toEqual(['dev', 'prod', 'staging', 'state-backend']);
@@ -116,8 +126,9 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
     expect(only(s, 'aws_vpc')).toMatchObject({ enable_dns_support: true, enable_dns_hostnames: true });
     const subnets = resourceList(s, 'aws_subnet');
     const tiers = subnets.map((subnet) => (subnet.tags as Record<string, string>).Tier);
-    expect(tiers.filter((t) => t === 'public')).toHaveLength(tiers.length / 2);
-    expect(tiers.filter((t) => t === 'private')).toHaveLength(tiers.length / 2);
+    // One public and one private subnet per AZ; a database adds isolated ones of its own (staging).
+    expect(tiers.filter((t) => t === 'public')).toHaveLength(tiers.filter((t) => t === 'private').length);
+    expect(tiers.filter((t) => t !== 'public' && t !== 'private')).toEqual(name === 'staging' ? ['database', 'database'] : []);
     const defaultSg = only(s, 'aws_default_security_group');
     expect(defaultSg.ingress ?? []).toEqual([]);
     expect(defaultSg.egress ?? []).toEqual([]);
@@ -139,7 +150,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
     expect(findBy(s, 'aws_lb_listener', 'port', 443)).toMatchObject({
       protocol: 'HTTPS',
       ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
-      default_action: [{ type: 'forward', target_group_arn: ref(s, 'aws_lb_target_group', 'arn') }],
+      default_action: [{ type: 'forward', target_group_arn: fleetTargetGroupRef(s, 'arn') }],
     });
     // A WAF in front of every environment's ALB (the module's default): IP reputation, a per-IP rate limit, the AWS common and known-bad-inputs rule groups, logged.
     expect(only(s, 'aws_wafv2_web_acl_association')).toMatchObject({ resource_arn: ref(s, 'aws_lb', 'arn'), web_acl_arn: ref(s, 'aws_wafv2_web_acl', 'arn') });
@@ -154,7 +165,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
       protocol: 'HTTP',
       default_action: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }],
     });
-    expect(only(s, 'aws_lb_target_group')).toMatchObject({
+    expect(resources(s, 'aws_lb_target_group')[fleetTargetGroupId(s)]).toMatchObject({
       deregistration_delay: '30',
       health_check: { path: '/health', healthy_threshold: 2, unhealthy_threshold: 3, interval: 15, timeout: 5, matcher: '200' },
     });
@@ -222,7 +233,7 @@ describe.each(ENVIRONMENTS)('environment stack %s', (name) => {
       health_check_grace_period: 300,
       default_instance_warmup: 120,
       capacity_rebalance: true,
-      target_group_arns: [ref(s, 'aws_lb_target_group', 'arn')],
+      target_group_arns: [fleetTargetGroupRef(s, 'arn')],
       instance_refresh: { strategy: 'Rolling', preferences: { min_healthy_percentage: 80 } },
       lifecycle: { ignore_changes: ['desired_capacity'] },
       mixed_instances_policy: {

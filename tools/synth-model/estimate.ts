@@ -3,7 +3,9 @@
  * priced from the bundled table, fleets at the capacity they will run at,
  * and what the same stack would cost provisioned the static way.
  */
-import { regionPrices, type PriceTable, type RegionPrices } from './price-table';
+import { auroraHourly, MissingPriceError, regionPrices, type PriceTable, type RegionPrices } from './price-table';
+import { fargateTasks } from './fargate-tasks';
+import { provisionedConcurrency } from './provisioned-concurrency';
 import { applyScheduledAction, scheduleEvents } from './schedule';
 import { cents, instancesFor, splitCapacity, unitPrices, type UnitPrices } from './split';
 import type { Fleet, PlacedResource, StackModel } from './stack-model';
@@ -25,6 +27,10 @@ export interface Assumptions {
   s3GbPerBucket: number;
   /** GB stored in each DynamoDB table (a state lock table holds a few KB). */
   dynamodbGbPerTable: number;
+  /** GB each Aurora cluster stores (billed once per cluster, however many instances). */
+  auroraGbPerCluster: number;
+  /** Millions of I/O requests each Aurora cluster makes in a month (Aurora Standard bills them). */
+  auroraIoMillionsPerCluster: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
@@ -35,6 +41,8 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   flowLogGb: 10,
   s3GbPerBucket: 5,
   dynamodbGbPerTable: 0.001,
+  auroraGbPerCluster: 20,
+  auroraIoMillionsPerCluster: 20,
 };
 
 /** Which capacity fleets are priced at. */
@@ -96,6 +104,7 @@ const USAGE_ONLY: Record<string, string> = {
   aws_cloudfront_distribution: 'CloudFront (requests and transfer)',
   aws_fis_experiment_template: 'FIS (action-minutes while an experiment runs)',
   aws_s3_object: 'S3 objects (in their bucket)',
+  aws_ecs_cluster: 'Container Insights (its metrics and performance log events)',
 };
 
 export function estimateStack(model: StackModel, table: PriceTable, assumptions: Assumptions = DEFAULT_ASSUMPTIONS, basis: CapacityBasis = 'scheduled'): StackEstimate {
@@ -143,6 +152,7 @@ export function estimateStack(model: StackModel, table: PriceTable, assumptions:
         add(r, 'alarm-months (per metric)', alarmMetrics(b), p.cloudwatchAlarmMonth);
         break;
       case 'aws_autoscaling_policy':
+      case 'aws_appautoscaling_policy':
         // Target tracking creates and bills two alarms of its own (high and low).
         if (b.policy_type === 'TargetTrackingScaling') add(r, 'alarm-months (created by target tracking)', 2, p.cloudwatchAlarmMonth);
         break;
@@ -176,9 +186,43 @@ export function estimateStack(model: StackModel, table: PriceTable, assumptions:
         add(r, 'GB-months stored', assumptions.dynamodbGbPerTable, p.dynamodbGbMonth, true);
         if (block(b.point_in_time_recovery)?.enabled === true) add(r, 'GB-months PITR', assumptions.dynamodbGbPerTable, p.dynamodbPitrGbMonth, true);
         break;
+      case 'aws_rds_cluster_instance': {
+        const instanceClass = String(b.instance_class);
+        const discount = p.auroraReservedDiscount;
+        const reserved = discount === undefined ? '' : ` (1-year reserved: ${Math.round(discount * 100)} % less)`;
+        add(r, `${instanceClass} instance-hours${reserved}`, hours, auroraHourly(table, r.region, instanceClass));
+        break;
+      }
+      case 'aws_rds_cluster':
+        if (p.auroraStorageGbMonth === undefined || p.auroraIoMillion === undefined) throw new MissingPriceError(`no Aurora storage or I/O price in ${r.region}`);
+        add(r, 'GB-months Aurora storage', assumptions.auroraGbPerCluster, p.auroraStorageGbMonth, true);
+        add(r, 'million Aurora I/O requests', assumptions.auroraIoMillionsPerCluster, p.auroraIoMillion, true);
+        break;
       default:
         if (USAGE_ONLY[r.type]) usage.add(USAGE_ONLY[r.type]!);
     }
+  }
+
+  // Fargate bills each running task's vCPU and GB by the hour; Spot tasks at the table's discount.
+  for (const service of fargateTasks(model.resources)) {
+    const p = regionPrices(table, service.resource.region);
+    if (p.fargateVcpuHour === undefined || p.fargateGbHour === undefined || p.fargateSpotDiscount === undefined) {
+      throw new MissingPriceError(`no Fargate vCPU, GB or Spot price in ${service.resource.region}`);
+    }
+    const spot = 1 - p.fargateSpotDiscount;
+    for (const [tasks, kind, factor] of [[service.onDemandTasks, 'on demand', 1], [service.spotTasks, 'Spot', spot]] as const) {
+      if (tasks === 0) continue;
+      add(service.resource, `Fargate vCPU-hours (${kind}, ${tasks} tasks at the minimum)`, tasks * service.vcpu * hours, p.fargateVcpuHour * factor);
+      add(service.resource, `Fargate GB-hours (${kind}, ${tasks} tasks at the minimum)`, tasks * service.memoryGb * hours, p.fargateGbHour * factor);
+    }
+  }
+
+  // Provisioned concurrency is held (and billed) whether or not requests come; requests and duration stay usage-only.
+  for (const held of provisionedConcurrency(model.resources, hours)) {
+    const p = regionPrices(table, held.resource.region);
+    const perGbSecond = held.architecture === 'arm64' ? p.lambdaProvisionedArmGbSecond : p.lambdaProvisionedGbSecond;
+    if (perGbSecond === undefined) throw new MissingPriceError(`no Lambda provisioned-concurrency price (${held.architecture}) in ${held.resource.region}`);
+    add(held.resource, `GB-hours of provisioned concurrency (${held.architecture})`, held.concurrencyHours * held.memoryGb, perGbSecond * 3600);
   }
 
   // Biggest first; ties by name so the output is stable.

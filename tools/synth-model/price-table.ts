@@ -46,6 +46,24 @@ export interface RegionPrices {
   dynamodbGbMonth: number;
   /** DynamoDB continuous backups (PITR), USD per GB-month. */
   dynamodbPitrGbMonth: number;
+  /** Aurora PostgreSQL on-demand, USD per instance-hour, by DB instance class; absent, a stack with a database cannot be priced. */
+  auroraInstanceHour?: Record<string, number>;
+  /** Aurora Standard storage, USD per GB-month. */
+  auroraStorageGbMonth?: number;
+  /** Aurora Standard I/O, USD per million requests. */
+  auroraIoMillion?: number;
+  /** What a 1-year no-upfront commitment takes off Aurora instance-hours (0.35 = 35 %): shown beside the on-demand figure, not applied. */
+  auroraReservedDiscount?: number;
+  /** Lambda provisioned concurrency (x86_64), USD per GB-second held; absent, a stack that provisions some cannot be priced. */
+  lambdaProvisionedGbSecond?: number;
+  /** Lambda provisioned concurrency (arm64), USD per GB-second held. */
+  lambdaProvisionedArmGbSecond?: number;
+  /** Fargate (Linux, x86) on demand, USD per vCPU-hour; absent, a stack with a Fargate service cannot be priced. */
+  fargateVcpuHour?: number;
+  /** Fargate (Linux, x86) on demand, USD per GB-hour of memory. */
+  fargateGbHour?: number;
+  /** What Fargate Spot takes off both (0.7 = 70 % cheaper). */
+  fargateSpotDiscount?: number;
 }
 
 /** Prices that are not regional. */
@@ -106,4 +124,11 @@ export function spotHourly(table: PriceTable, region: string, type: string): num
   const discount = regionPrices(table, region).spotDiscount[type];
   if (discount === undefined) throw new MissingPriceError(`no Spot discount for ${type} in ${region}; run npm run prices:update -- --instance-types ${type}`);
   return onDemandHourly(table, region, type) * (1 - discount);
+}
+
+/** Aurora on-demand USD per hour for `instanceClass` in `region`. */
+export function auroraHourly(table: PriceTable, region: string, instanceClass: string): number {
+  const price = regionPrices(table, region).auroraInstanceHour?.[instanceClass];
+  if (price === undefined) throw new MissingPriceError(`no Aurora price for ${instanceClass} in ${region}; add it to auroraInstanceHour in the price table`);
+  return price;
 }

@@ -12,6 +12,9 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsService, type EcsServiceConfig } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition, type EcsTaskDefinitionConfig } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
@@ -24,6 +27,8 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Route53HostedZoneDnssec } from '@cdktf/provider-aws/lib/route53-hosted-zone-dnssec';
 import { Route53QueryLog } from '@cdktf/provider-aws/lib/route53-query-log';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
+import { RdsCluster, type RdsClusterConfig } from '@cdktf/provider-aws/lib/rds-cluster';
+import { RdsClusterInstance, type RdsClusterInstanceConfig } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA as S3BucketLogging } from '@cdktf/provider-aws/lib/s3-bucket-logging';
@@ -103,7 +108,15 @@ const zone = (scope: Construct) => new Route53Zone(scope, 'zone', { name: 'examp
 const table = (scope: Construct, extra: Partial<ConstructorParameters<typeof DynamodbTable>[2]>) =>
   new DynamodbTable(scope, 'table', { name: 't', hashKey: 'LockID', attribute: [{ name: 'LockID', type: 'S' }], ...extra });
 
+const taskDefinition = (scope: Construct, extra: Partial<EcsTaskDefinitionConfig>) =>
+  new EcsTaskDefinition(scope, 'task', { family: 't', containerDefinitions: JSON.stringify([{ name: 'app', image: 'a:1', readonlyRootFilesystem: true }]), ...extra });
+const ecsService = (scope: Construct, extra: Partial<EcsServiceConfig>) => new EcsService(scope, 'service', { name: 's', ...extra });
 /** Per rule: a construct that violates it, and one that complies. */
+const cluster = (scope: Construct, extra: Partial<RdsClusterConfig>) => new RdsCluster(scope, 'db', { clusterIdentifier: 'db', engine: 'aurora-postgresql', ...extra });
+const clusterInstance = (scope: Construct, extra: Partial<RdsClusterInstanceConfig>) =>
+  new RdsClusterInstance(scope, 'db-1', { clusterIdentifier: 'db', instanceClass: 'db.r6g.large', engine: 'aurora-postgresql', ...extra });
+const CMK = 'arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
 const CASES: Record<string, { violating: (s: Construct) => void; compliant: (s: Construct) => void; nonProduction?: boolean }> = {
   CKV_AWS_79: {
     violating: (s) => new LaunchTemplate(s, 'lt', { metadataOptions: { httpTokens: 'optional' } }),
@@ -220,6 +233,16 @@ const CASES: Record<string, { violating: (s: Construct) => void; compliant: (s: 
         functionName: 'f',
         principal: 'events.amazonaws.com',
         sourceArn: 'arn:aws:events:ap-northeast-2:123456789012:rule/r',
+      }),
+  },
+  CKV_AWS_301: {
+    violating: (s) => new LambdaPermission(s, 'p', { action: 'lambda:InvokeFunction', functionName: 'f', principal: '*' }),
+    compliant: (s) =>
+      new LambdaPermission(s, 'p', {
+        action: 'lambda:InvokeFunction',
+        functionName: 'f',
+        principal: 'elasticloadbalancing.amazonaws.com',
+        sourceArn: 'arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/web-app-staging-api/0123456789abcdef',
       }),
   },
   CKV_AWS_66: {
@@ -344,6 +367,56 @@ const CASES: Record<string, { violating: (s: Construct) => void; compliant: (s: 
   CKV2_AWS_38: {
     violating: (s) => zone(s),
     compliant: (s) => new Route53HostedZoneDnssec(s, 'dnssec', { hostedZoneId: zone(s).zoneId }),
+  },
+  CKV_AWS_96: { violating: (s) => cluster(s, { storageEncrypted: false }), compliant: (s) => cluster(s, { storageEncrypted: true }) },
+  CKV_AWS_327: { violating: (s) => cluster(s, { storageEncrypted: true }), compliant: (s) => cluster(s, { storageEncrypted: true, kmsKeyId: CMK }) },
+  CKV_AWS_139: { violating: (s) => cluster(s, { deletionProtection: false }), compliant: (s) => cluster(s, { deletionProtection: true }) },
+  CKV_AWS_162: { violating: (s) => cluster(s, {}), compliant: (s) => cluster(s, { iamDatabaseAuthenticationEnabled: true }) },
+  CKV_AWS_324: { violating: (s) => cluster(s, { enabledCloudwatchLogsExports: [] }), compliant: (s) => cluster(s, { enabledCloudwatchLogsExports: ['postgresql'] }) },
+  CKV_AWS_313: { violating: (s) => cluster(s, {}), compliant: (s) => cluster(s, { copyTagsToSnapshot: true }) },
+  CKV_AWS_133: { violating: (s) => cluster(s, { backupRetentionPeriod: 0 }), compliant: (s) => cluster(s, { backupRetentionPeriod: 7 }) },
+  CKV_AWS_353: { violating: (s) => clusterInstance(s, {}), compliant: (s) => clusterInstance(s, { performanceInsightsEnabled: true, performanceInsightsKmsKeyId: CMK }) },
+  CKV_AWS_354: {
+    violating: (s) => clusterInstance(s, { performanceInsightsEnabled: true }),
+    compliant: (s) => clusterInstance(s, { performanceInsightsEnabled: true, performanceInsightsKmsKeyId: CMK }),
+  },
+  CKV_AWS_118: {
+    violating: (s) => clusterInstance(s, { monitoringInterval: 0 }),
+    compliant: (s) => clusterInstance(s, { monitoringInterval: 60, monitoringRoleArn: 'arn:aws:iam::123456789012:role/rds-monitoring' }),
+  },
+  CKV_AWS_226: { violating: (s) => clusterInstance(s, { autoMinorVersionUpgrade: false }), compliant: (s) => clusterInstance(s, { autoMinorVersionUpgrade: true }) },
+  CKV_AWS_17: { violating: (s) => clusterInstance(s, { publiclyAccessible: true }), compliant: (s) => clusterInstance(s, { publiclyAccessible: false }) },
+  CKV_AWS_65: {
+    violating: (s) => new EcsCluster(s, 'c', { name: 'c', setting: [{ name: 'containerInsights', value: 'disabled' }] }),
+    compliant: (s) => new EcsCluster(s, 'c', { name: 'c', setting: [{ name: 'containerInsights', value: 'enhanced' }] }),
+  },
+  CKV_AWS_336: {
+    violating: (s) => taskDefinition(s, { containerDefinitions: JSON.stringify([{ name: 'app', image: 'a:1' }]) }),
+    compliant: (s) => taskDefinition(s, {}),
+  },
+  CKV_AWS_334: {
+    violating: (s) => taskDefinition(s, { containerDefinitions: JSON.stringify([{ name: 'app', image: 'a:1', readonlyRootFilesystem: true, privileged: true }]) }),
+    compliant: (s) => taskDefinition(s, {}),
+  },
+  CKV_AWS_335: {
+    violating: (s) => taskDefinition(s, { pidMode: 'host' }),
+    compliant: (s) => taskDefinition(s, { pidMode: 'task' }),
+  },
+  CKV_AWS_249: {
+    violating: (s) => taskDefinition(s, { executionRoleArn: 'arn:aws:iam::123456789012:role/r', taskRoleArn: 'arn:aws:iam::123456789012:role/r' }),
+    compliant: (s) => taskDefinition(s, { executionRoleArn: 'arn:aws:iam::123456789012:role/exec', taskRoleArn: 'arn:aws:iam::123456789012:role/task' }),
+  },
+  CKV_AWS_97: {
+    violating: (s) => taskDefinition(s, { volume: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] }),
+    compliant: (s) => taskDefinition(s, { volume: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1', transitEncryption: 'ENABLED' } }] }),
+  },
+  CKV_AWS_333: {
+    violating: (s) => ecsService(s, { networkConfiguration: { subnets: ['subnet-1'], assignPublicIp: true } }),
+    compliant: (s) => ecsService(s, { networkConfiguration: { subnets: ['subnet-1'], assignPublicIp: false } }),
+  },
+  CKV_AWS_332: {
+    violating: (s) => ecsService(s, { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }], platformVersion: '1.3.0' }),
+    compliant: (s) => ecsService(s, { launchType: 'FARGATE', platformVersion: 'LATEST' }),
   },
   CKV2_AWS_39: {
     violating: (s) => zone(s),
@@ -492,7 +565,10 @@ describe('the pack', () => {
         'CKV2_AWS_62 maintenance/bucket',
         'CKV2_AWS_62 primary/load-balancer/access-logs/bucket',
         'CKV2_AWS_76 primary/load-balancer/alb',
+        'CKV_AWS_116 primary/serverless-api/function',
+        'CKV_AWS_117 primary/serverless-api/function',
         'CKV_AWS_117 primary/spot-handler/function',
+        'CKV_AWS_139 primary/database/cluster',
         'CKV_AWS_144 maintenance/access-logs/bucket',
         'CKV_AWS_144 maintenance/bucket',
         'CKV_AWS_144 primary/load-balancer/access-logs/bucket',
@@ -505,6 +581,7 @@ describe('the pack', () => {
         'CKV_AWS_21 maintenance/bucket',
         'CKV_AWS_21 primary/load-balancer/access-logs/bucket',
         'CKV_AWS_260 primary/load-balancer/ingress-80-0',
+        'CKV_AWS_272 primary/serverless-api/function',
         'CKV_AWS_272 primary/spot-handler/function',
         'CKV_AWS_310 maintenance/cdn',
         'CKV_AWS_338 primary/network/flow-log-group',

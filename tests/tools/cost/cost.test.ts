@@ -37,6 +37,11 @@ function testPrices(): PriceTable {
     s3StandardGbMonth: 0.025,
     dynamodbGbMonth: 0.25,
     dynamodbPitrGbMonth: 0.2,
+    lambdaProvisionedGbSecond: 0.000005,
+    lambdaProvisionedArmGbSecond: 0.000004,
+    fargateVcpuHour: 0.04,
+    fargateGbHour: 0.004,
+    fargateSpotDiscount: 0.7,
   };
   return {
     source: 'test',

@@ -1,0 +1,2 @@
+export * from './aurora-postgres';
+export * from './key';
