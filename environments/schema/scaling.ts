@@ -4,6 +4,12 @@ import { z } from 'zod';
 import { alarmPeriod } from '../aws-limits';
 import { count, ranged, isTimeZone, reportDuplicates, slug, type ItemReport, type Report } from './primitives';
 
+/** An IANA time zone a recurrence is read in; UTC when omitted. */
+export const timeZone = z
+  .string()
+  .refine(isTimeZone, { error: (issue) => `"${String(issue.input)}" is not an IANA time zone` })
+  .default('Etc/UTC');
+
 /** Metrics that scaling alarms can watch; the stack maps each to namespace and dimensions. */
 export const alarmMetrics = ['cpu', 'requestCountPerTarget', 'targetResponseTime'] as const;
 const alarmMetric = z.enum(alarmMetrics);
@@ -66,18 +72,8 @@ const scheduleSchema = z
   .strictObject({
     name: slug.meta({ description: 'Schedule name, a slug; unique among schedules.' }),
     /** Five-field cron, evaluated in `timeZone`. */
-    recurrence: z
-      .string()
-      .superRefine((value, ctx) => {
-        const problem = cronProblem(value);
-        if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid cron expression: ${problem}` });
-      })
-      .meta({ description: 'Five-field cron (minute hour day-of-month month day-of-week), evaluated in timeZone.' }),
-    timeZone: z
-      .string()
-      .refine(isTimeZone, { error: (issue) => `"${String(issue.input)}" is not an IANA time zone` })
-      .default('Etc/UTC')
-      .meta({ description: 'IANA time zone the recurrence is read in, e.g. Europe/Berlin.' }),
+    recurrence: cronRecurrence().meta({ description: 'Five-field cron (minute hour day-of-month month day-of-week), evaluated in timeZone.' }),
+    timeZone: timeZone.meta({ description: 'IANA time zone the recurrence is read in, e.g. Europe/Berlin.' }),
     minSize: count().optional().meta({ description: 'Group minSize from this time on, in capacity units; omitted, unchanged.' }),
     maxSize: count().optional().meta({ description: 'Group maxSize from this time on, in capacity units; omitted, unchanged.' }),
     desiredCapacity: count().optional().meta({ description: 'Desired capacity set at this time, in capacity units; omitted, unchanged.' }),
@@ -263,7 +259,16 @@ function checkSteps(policy: { comparison: 'above' | 'below'; steps: { lower?: nu
   }
 }
 
-function cronProblem(expression: string): string | undefined {
+/** A five-field cron string; `problem` says what is wrong with one, if anything. */
+export function cronRecurrence(problem: (expression: string) => string | undefined = cronProblem) {
+  return z.string().superRefine((value, ctx) => {
+    const found = problem(value);
+    if (found) ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid cron expression: ${found}` });
+  });
+}
+
+/** Why `expression` is not five-field cron, as cron-parser reads it; undefined when it is. */
+export function cronProblem(expression: string): string | undefined {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) return `has ${fields.length} fields, needs 5 (minute hour day-of-month month day-of-week)`;
   try {

@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { awsCronProblem } from '../../modules/serverless/aws-cron';
 import { SERVERLESS_API_DEFAULTS } from '../../modules/serverless/serverless-api';
-import { CronExpressionParser } from 'cron-parser';
 import { hostHeader, MAX_CONDITION_VALUES, pathPattern } from './load-balancer';
-import { isTimeZone, ranged, reportDuplicates, slug, type Report } from './primitives';
+import { ranged, reportDuplicates, slug, type Report } from './primitives';
+import { cronProblem, cronRecurrence, timeZone } from './scaling';
 
 const d = SERVERLESS_API_DEFAULTS;
 
@@ -51,18 +51,10 @@ const codeSchema = z
 const provisionedScheduleSchema = z
   .strictObject({
     name: slug.max(32).meta({ description: 'Schedule name, a slug of at most 32; unique among provisionedSchedules.' }),
-    recurrence: z
-      .string()
-      .superRefine((value, ctx) => {
-        const problem = cronProblem(value);
-        if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid cron expression: ${problem}` });
-      })
-      .meta({ description: 'Five-field cron (minute hour day-of-month month day-of-week), evaluated in timeZone; restrict day-of-month or day-of-week, not both (AWS cron).' }),
-    timeZone: z
-      .string()
-      .refine(isTimeZone, { error: (issue) => `"${String(issue.input)}" is not an IANA time zone` })
-      .default('Etc/UTC')
-      .meta({ description: 'IANA time zone the recurrence is read in, e.g. Asia/Seoul.' }),
+    recurrence: cronRecurrence(awsCronRecurrenceProblem).meta({
+      description: 'Five-field cron (minute hour day-of-month month day-of-week), evaluated in timeZone; restrict day-of-month or day-of-week, not both (AWS cron).',
+    }),
+    timeZone: timeZone.meta({ description: 'IANA time zone the recurrence is read in, e.g. Asia/Seoul.' }),
     provisionedConcurrency: z.number().int().min(0).meta({ description: 'Warm execution environments on the alias from this time on; 0 releases them (and their cost).' }),
   })
   .meta({ description: 'Provisioned concurrency set on a cron recurrence through Application Auto Scaling.' });
@@ -145,16 +137,9 @@ export const serverlessApiSchema = z
 
 export type ServerlessApiSpec = z.output<typeof serverlessApiSchema>;
 
-/** A schedule must be cron as cron-parser reads it, and expressible in AWS's six-field cron. */
-function cronProblem(expression: string): string | undefined {
-  const aws = awsCronProblem(expression);
-  if (aws) return aws;
-  try {
-    CronExpressionParser.parse(expression, { tz: 'Etc/UTC' });
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
+/** A schedule must be expressible in AWS's six-field cron, and cron as cron-parser reads it. */
+function awsCronRecurrenceProblem(expression: string): string | undefined {
+  return awsCronProblem(expression) ?? cronProblem(expression);
 }
 
 /**
