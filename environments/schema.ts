@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { appSchema } from './schema/app';
+import { batchSchema } from './schema/batch';
 import { containerServiceSchema } from './schema/container-service';
 import { databaseSchema } from './schema/database';
 import { dnsSchema } from './schema/dns';
@@ -90,6 +91,8 @@ export const environmentSchema = z
     resilience: resilienceSchema,
     /** An API Lambda behind the load balancer (the guide's serverless section); the standby region builds none. */
     serverlessApi: serverlessApiSchema.optional(),
+    /** Batch work on Spot only when there is work (or a steady Spot Fleet); the standby region builds none. */
+    batch: batchSchema.optional(),
     /** Permissions boundary for every role, key administrators. */
     security: securitySchema,
     /** Security-pack rules waived, each for one resource and with a reason. */
@@ -122,6 +125,7 @@ export type DnsSpec = NonNullable<EnvironmentSpec['dns']>;
 export type ContainerServiceSpec = NonNullable<EnvironmentSpec['containerService']>;
 export type ServerlessApiSpec = NonNullable<EnvironmentSpec['serverlessApi']>;
 export type DatabaseSpec = NonNullable<EnvironmentSpec['database']>;
+export type BatchSpec = NonNullable<EnvironmentSpec['batch']>;
 export type DeployRoleSpec = NonNullable<EnvironmentSpec['deployRole']>;
 export type StateSpec = EnvironmentSpec['state'];
 export type StandbyRegionSpec = Extract<NonNullable<DnsSpec['failover']>, { kind: 'standby-region' }>;

@@ -74,6 +74,19 @@ export default defineEnvironment({
       { name: 'after-hours', recurrence: '0 18 * * 1-5', timeZone: 'Asia/Seoul', provisionedConcurrency: 0 },
     ],
   },
+  // The guide's batch servers on Spot, only when there is work: each access log landing under incoming/ gets one
+  // Spot instance that counts its status codes into processed/, then is terminated.
+  batch: {
+    runner: 'workflow',
+    commands: [
+      'WORK="$(mktemp -d)"',
+      'aws s3 cp "$INPUT_URI" "$WORK/access.log.gz"',
+      "zcat \"$WORK/access.log.gz\" | awk '{ print $9 }' | sort | uniq -c | sort -rn > \"$WORK/status-counts.txt\"",
+      'aws s3 cp "$WORK/status-counts.txt" "${OUTPUT_URI%.gz}.status-counts.txt"',
+    ],
+    maxRunMinutes: 30,
+    expected: { jobsPerDay: 48, minutesPerJob: 10, storedGiB: 20 },
+  },
   securityExceptions: [
     {
       rule: 'CKV_AWS_150',

@@ -92,7 +92,7 @@ export class EnvironmentStack extends TerraformStack {
           tags: { ...this.tags, Role: 'standby' },
         });
       }
-      this.addDns(dns, zone);
+      this.addDns(dns, zone, !env.deletionProtection);
     }
 
     const boundary = env.security.permissionsBoundaryArn;
@@ -119,7 +119,7 @@ export class EnvironmentStack extends TerraformStack {
     return new ProviderScope(this, alias, provider);
   }
 
-  private addDns(dns: DnsSpec, zone: HostedZone): void {
+  private addDns(dns: DnsSpec, zone: HostedZone, teardownTakesLogs: boolean): void {
     const primaryTarget = loadBalancerTarget(this.primary);
     new TerraformOutput(this, 'url', { value: `https://${dns.domain}` });
     const healthCheck = dns.healthCheck;
@@ -177,6 +177,8 @@ export class EnvironmentStack extends TerraformStack {
         domainName: dns.domain,
         certificateArn: cdnCertificate.certificateArn,
         message: dns.failover.kind === 'maintenance-site' ? dns.failover.message : '',
+        // Without deletion protection, a teardown is one step: the page's logs go with it.
+        forceDestroy: teardownTakesLogs,
       });
       secondary = site.target;
     }
@@ -249,6 +251,8 @@ function standbySpec(env: TierSpec, standby: StandbyRegionSpec): TierSpec {
     // No API Lambda in the standby: its provisioned concurrency would bill around the clock for a region that serves
     // no traffic, and a team's code zip sits in a bucket of the primary's region. After failover, the rule's paths reach the standby's fleet.
     serverlessApi: undefined,
+    // No batch tier in the standby: its buckets and runs belong to the primary's region, and batch work waits out a failover.
+    batch: undefined,
     // ACM certificates and regional web ACLs live in the primary's region: the standby serves
     // its own certificate for dns.domain only, and makes its own web ACL where the primary's is brought by ARN.
     loadBalancer: standbyLoadBalancer(env.loadBalancer),

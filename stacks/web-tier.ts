@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { AlarmMetric, EnvironmentSpec, SubscriberSpec } from '../environments/schema';
 import { WebFleet } from '../modules/compute';
 import { ContainerService, containerServiceLogGroupName } from '../modules/container-service';
+import { batchLogGroupNames, BatchTier } from '../modules/batch';
 import { AuroraPostgres } from '../modules/database';
 import { createsWebAcl, LoadBalancer, webAclLogGroupName } from '../modules/load-balancer';
 import { Monitoring } from '../modules/monitoring';
@@ -35,6 +36,7 @@ export type TierSpec = Pick<
   | 'resilience'
   | 'containerService'
   | 'serverlessApi'
+  | 'batch'
   | 'database'
   | 'production'
 >;
@@ -68,6 +70,7 @@ export class WebTier extends Construct {
   public readonly spotHandler?: SpotInterruptionHandler;
   public readonly chaos?: SpotChaosExperiment;
   public readonly serverlessApi?: ServerlessApi;
+  public readonly batch?: BatchTier;
 
   constructor(scope: Construct, id: string, props: WebTierProps) {
     super(scope, id);
@@ -88,9 +91,10 @@ export class WebTier extends Construct {
         ...(createsWebAcl(spec.loadBalancer.webAcl) ? [webAclLogGroupName(name)] : []),
         ...(spec.containerService ? [containerServiceLogGroupName(name)] : []),
         ...(spec.serverlessApi ? [serverlessApiLogGroupName(name)] : []),
+        ...(spec.batch ? batchLogGroupNames(name, spec.batch.runner) : []),
       ],
-      // The handler's rules are `<name>-spot-…` and dead-letter to its queue under this key.
-      eventRuleNamePrefix: handlesSpot ? `${name}-spot` : undefined,
+      // The handler's rules are `<name>-spot-…`, the batch tier's `<name>-batch-…`; both deliver to queues under this key.
+      eventRuleNamePrefix: spec.batch ? name : handlesSpot ? `${name}-spot` : undefined,
     });
 
     // Built from vpcCidr, or brought by ID: the rest of the tier sees the same VpcNetwork.
@@ -260,6 +264,25 @@ export class WebTier extends Construct {
         logRetentionDays: monitoring.logRetentionDays,
         reservedConcurrency: resilience.spotInterruptionHandler.reservedConcurrency,
       });
+    }
+    if (spec.batch) {
+      const { expected: _costInputsOnly, ...batch } = spec.batch;
+      this.batch = new BatchTier(this, 'batch', {
+        ...batch,
+        name,
+        account: spec.account,
+        region: spec.region,
+        vpcId: this.network.vpcId,
+        subnetIds: this.network.privateSubnetIds,
+        kmsKeyArn: this.key.keyArn,
+        alertsTopicArn: this.monitoring.alertsTopicArn,
+        logRetentionDays: monitoring.logRetentionDays,
+        tags: props.tags,
+        // Without deletion protection a teardown is one step: the buckets go with what they hold.
+        forceDestroy: !spec.deletionProtection,
+      });
+      // The batch instances reach SSM and S3 through the interface endpoints where there are some.
+      this.network.allowEndpointAccessFrom(this.batch.securityGroupId);
     }
     if (resilience.chaos) {
       this.chaos = new SpotChaosExperiment(this, 'chaos', {

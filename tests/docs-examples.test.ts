@@ -10,7 +10,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { readEnvironmentSources } from '../environments/load';
+import { environmentSchema } from '../environments/schema';
 import { ROOT } from './support/paths';
 import { synthEnvironments } from './support/synth';
 
@@ -42,6 +44,76 @@ describe('environment files in the README and docs', () => {
     expect(sources.map((s) => s.loadError)).toEqual([undefined]);
     const { stacks } = synthEnvironments(sources);
     expect(Object.keys(stacks)).toHaveLength(2); // the example's stack and the state backend
+  });
+});
+
+/**
+ * The docs also show sections on their own (`batch: { … }`), lists
+ * (`securityExceptions: [ … ]`) or fields of a section (`listenerRule: { … }`).
+ * Each is put, as printed, into the environment the page is about (BASES;
+ * staging by default) — a section replacing the environment's, a list's
+ * entries added to its own (those it already has once), a field added to the
+ * section its heading names — and must validate and synthesize.
+ */
+const BASES: Record<string, string> = {
+  'docs/your-app.md': 'examples/orders-prod',
+  // Production's own account and its warm standby.
+  'docs/accounts.md': 'environments/prod',
+  'docs/dns-and-failover.md': 'environments/prod',
+  // Its waivers are dev's.
+  'docs/security-pack.md': 'environments/dev',
+};
+const DEFAULT_BASE = 'environments/staging';
+
+/** The fields of a top-level section's object, through optional and default wrappers. */
+function sectionFields(section: string): string[] {
+  let schema: unknown = (environmentSchema.shape as Record<string, z.ZodType>)[section];
+  for (let depth = 0; depth < 6 && schema; depth++) {
+    const shape = (schema as { shape?: Record<string, unknown> }).shape;
+    if (shape) return Object.keys(shape);
+    const def = (schema as { def?: { innerType?: unknown; in?: unknown } }).def;
+    schema = def?.innerType ?? def?.in;
+  }
+  return [];
+}
+
+/** Where a fragment goes: its own key when that is a section, else the section its page's heading names (`## Serverless API (\`serverlessApi\`)`). */
+function placement(file: string, line: number, key: string): { section?: string } {
+  if (key in environmentSchema.shape) return {};
+  const text = readFileSync(join(ROOT, file), 'utf8').split('\n').slice(0, line);
+  const heading = text.reverse().find((l) => /^## .*`[a-zA-Z]+`/.test(l));
+  const section = heading ? /`([a-zA-Z]+)`/.exec(heading)?.[1] : undefined;
+  if (!section || !sectionFields(section).includes(key)) throw new Error(`${file}:${line}: no section takes \`${key}\` (heading: ${heading ?? 'none'})`);
+  return { section };
+}
+
+const fragments = blocks('ts')
+  .filter((b) => !b.code.includes('defineEnvironment({'))
+  .map((b) => ({ ...b, key: /^([a-zA-Z]+):/.exec(b.code.trimStart())?.[1] }));
+
+describe('sections and fields shown in the docs', () => {
+  it('are all fragments of an environment file', () => {
+    expect(fragments.filter((f) => !f.key).map((f) => `${f.file}:${f.line}`)).toEqual([]);
+    expect(fragments.length).toBeGreaterThan(10);
+  });
+
+  it.each(fragments.map((f) => [`${f.file}:${f.line} (${f.key})`, f] as const))('%s validates and synthesizes in its environment', async (_, fragment) => {
+    const base = join(ROOT, BASES[fragment.file] ?? DEFAULT_BASE);
+    const { section } = placement(fragment.file, fragment.line, fragment.key!);
+    // A list shown on its own (`securityExceptions: [ … ]`) is entries to add to the environment's own.
+    const list = /^\s*([a-zA-Z]+):\s*(\[[\s\S]*\])\s*,?\s*$/.exec(fragment.code);
+    const own = list ? `(base.${list[1]} ?? [])` : '';
+    const entry = list ? `${list[1]}: [...${own}, ...${list[2]}.filter((e) => !${own}.some((o) => JSON.stringify(o) === JSON.stringify(e)))]` : fragment.code;
+    const body = section ? `${section}: { ...base.${section}, ${entry} }` : entry;
+    const dir = mkdtempSync(join(tmpdir(), 'docs-fragment-'));
+    writeFileSync(
+      join(dir, 'fragment.ts'),
+      `import { defineEnvironment } from '${join(ROOT, 'environments', 'schema')}';\nimport base from '${base}';\nexport default defineEnvironment({ ...base, ${body} });\n`,
+    );
+    const sources = await readEnvironmentSources(dir);
+    expect(sources.map((s) => s.loadError)).toEqual([undefined]);
+    const { stacks } = synthEnvironments(sources);
+    expect(Object.keys(stacks)).toHaveLength(2);
   });
 });
 

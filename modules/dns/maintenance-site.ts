@@ -35,6 +35,11 @@ export interface MaintenanceSiteProps {
    * @default 90
    */
   readonly accessLogRetentionDays?: number;
+  /**
+   * Delete the access-log bucket with its logs on destroy (S3 refuses to delete a bucket that is not empty).
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
 }
 
 const PAGE = 'maintenance.html';
@@ -71,6 +76,7 @@ export class MaintenanceSite extends Construct {
       account: props.account ?? recordedAccount(this) ?? accountOf(props.certificateArn),
       sourceBucketArns: [bucket.arn],
       retentionDays: props.accessLogRetentionDays ?? 90,
+      forceDestroy: props.forceDestroy ?? false,
     });
     logs.logBucket(this, 'logging', bucket.id, 'maintenance');
     new S3Object(this, 'page', {

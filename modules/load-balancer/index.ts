@@ -106,7 +106,7 @@ export interface LoadBalancerProps extends TargetGroupTuning {
    */
   readonly listenerRules?: readonly ListenerRule[];
   /**
-   * Refuse API deletion of the load balancer.
+   * Refuse API deletion of the load balancer. Without it, a destroy also deletes its access logs (S3 refuses to delete a bucket that is not empty).
    * @default true
    */
   readonly deletionProtection?: boolean;
@@ -195,6 +195,8 @@ export class LoadBalancer extends Construct {
       logPrefix: ACCESS_LOG_PREFIX,
       account: props.account ?? recordedAccount(this) ?? accountOf(props.certificateArn),
       retentionDays: props.accessLogRetentionDays,
+      // A balancer that may be deleted takes its logs with it: a destroy would otherwise stop at a bucket that is not empty.
+      forceDestroy: !(props.deletionProtection ?? true),
     });
     this.accessLogBucketName = logs.bucketName;
 

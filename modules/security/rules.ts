@@ -351,6 +351,24 @@ export const RULES: readonly SecurityRule[] = [
       str(config.kms_master_key_id) || isTrue(config.sqs_managed_sse_enabled) ? undefined : 'is not encrypted; set kms_master_key_id',
   },
   {
+    id: 'CKV_AWS_284',
+    title: 'Step Functions state machines are traced with X-Ray',
+    types: ['aws_sfn_state_machine'],
+    // As Checkov: tracing_configuration[0].enabled must be true.
+    check: ({ config }) => (isTrue(block(config.tracing_configuration)?.enabled) ? undefined : 'is not traced; set tracing_configuration { enabled = true }'),
+  },
+  {
+    id: 'CKV_AWS_285',
+    title: 'Step Functions state machines log their execution history',
+    types: ['aws_sfn_state_machine'],
+    // As Checkov: logging_configuration[0].include_execution_data must be true (with a level and a log group to be of use).
+    check: ({ config }) => {
+      const logging = block(config.logging_configuration);
+      if (!isTrue(logging?.include_execution_data)) return 'logs no execution history; set logging_configuration { include_execution_data = true, level = "ALL" (or "ERROR"), log_destination = "<log group arn>:*" }';
+      return str(logging?.level) === 'OFF' || !str(logging?.log_destination) ? 'logs nothing (level OFF or no log_destination); set level = "ALL" (or "ERROR") and log_destination' : undefined;
+    },
+  },
+  {
     id: 'CKV_AWS_50',
     trivy: 'AVD-AWS-0066',
     title: 'Lambda functions are traced with X-Ray',
@@ -739,8 +757,11 @@ export const RULES: readonly SecurityRule[] = [
     id: 'CKV_AWS_133',
     title: 'RDS clusters keep automated backups',
     types: ['aws_rds_cluster', 'aws_db_instance'],
-    check: ({ config }) =>
-      Number(config.backup_retention_period ?? 1) >= 1 ? undefined : 'keeps no automated backups; set backup_retention_period to 1–35 days',
+    // As Checkov: absent means AWS's default of 1 day; 0 (none) and more than 35 (refused by RDS) fail.
+    check: ({ config }) => {
+      const days = Number(config.backup_retention_period ?? 1);
+      return days >= 1 && days <= 35 ? undefined : `keeps ${days} days of automated backups; set backup_retention_period to 1–35 days`;
+    },
   },
   {
     id: 'CKV_AWS_353',
@@ -771,10 +792,9 @@ export const RULES: readonly SecurityRule[] = [
     id: 'CKV_AWS_226',
     title: 'RDS instances take minor version upgrades',
     types: ['aws_rds_cluster_instance', 'aws_db_instance'],
+    // As Checkov (a value check): the field must say true; leaving it to the provider's default fails.
     check: ({ config }) =>
-      config.auto_minor_version_upgrade === false || config.auto_minor_version_upgrade === 'false'
-        ? 'misses minor-version security fixes; set auto_minor_version_upgrade = true'
-        : undefined,
+      isTrue(config.auto_minor_version_upgrade) ? undefined : 'does not say it takes minor-version security fixes; set auto_minor_version_upgrade = true',
   },
   {
     id: 'CKV_AWS_17',

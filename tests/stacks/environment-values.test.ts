@@ -351,6 +351,31 @@ const ALARMS: Record<string, Record<string, Record<string, unknown>>> = {
     'web-app-staging-db-freeable-memory-low': databaseAlarm('FreeableMemory', 'Minimum', 536870912, 'LessThanThreshold', 3, 'missing'),
     'web-app-staging-db-replica-lag': databaseAlarm('AuroraReplicaLag', 'Maximum', 1000, 'GreaterThanThreshold', 5, 'notBreaching'),
     'web-app-staging-db-connections-high': databaseAlarm('DatabaseConnections', 'Maximum', 300, 'GreaterThanThreshold', 3, 'missing'),
+    // staging's batch workflow: any failed run, and any run waiting in the failed-runs queue, tell the team.
+    'web-app-staging-batch-executions-failed': {
+      namespace: 'AWS/States',
+      metric_name: 'ExecutionsFailed',
+      statistic: 'Sum',
+      period: 300,
+      dimensions: { StateMachineArn: '${aws_sfn_state_machine.primary_batch_workflow_state-machine.arn}' },
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
+      evaluation_periods: 1,
+      treat_missing_data: 'notBreaching',
+      ...ALERTS('primary'),
+    },
+    'web-app-staging-batch-failed-runs-waiting': {
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      statistic: 'Maximum',
+      period: 300,
+      dimensions: { QueueName: '${aws_sqs_queue.primary_batch_workflow_failed-runs.name}' },
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
+      evaluation_periods: 1,
+      treat_missing_data: 'notBreaching',
+      ...ALERTS('primary'),
+    },
   },
   prod: {
     ...tierAlarms('web-app-prod', 'primary', 0.8),
@@ -530,8 +555,19 @@ const KEYS: Record<string, Record<string, KeyExpectation>> = {
   // dev has flow logs off.
   dev: { 'primary_ops-key': tierKey('ap-northeast-2', SHARED, 'web-app-dev', false) },
   staging: {
-    // Its Fargate service and API function log under the tier's key too.
-    'primary_ops-key': { ...tierKey('ap-northeast-2', SHARED, 'web-app-staging', true), logGroups: [...tierKey('ap-northeast-2', SHARED, 'web-app-staging', true).logGroups, '/ecs/web-app-staging-svc', '/aws/lambda/web-app-staging-api'] },
+    // Its Fargate service, API function and batch workflow and sweep log under the tier's key too; with the batch
+    // tier's rules beside the Spot handler's, the key admits every rule of the environment, not only `…-spot-*`.
+    'primary_ops-key': {
+      ...tierKey('ap-northeast-2', SHARED, 'web-app-staging', true),
+      logGroups: [
+        ...tierKey('ap-northeast-2', SHARED, 'web-app-staging', true).logGroups,
+        '/ecs/web-app-staging-svc',
+        '/aws/lambda/web-app-staging-api',
+        '/aws/vendedlogs/states/web-app-staging-batch',
+        '/aws/lambda/web-app-staging-batch-sweep',
+      ],
+      rules: 'web-app-staging',
+    },
     'us_east_1_dns-alerts-key': dnsKey(SHARED, 'web-app-staging'),
   },
   prod: {
@@ -578,6 +614,11 @@ const ROLES: Record<string, { account: string; boundary?: string; roles: Record<
       'web-app-staging-svc-exec': 'ecs-tasks.amazonaws.com',
       'web-app-staging-svc-task': 'ecs-tasks.amazonaws.com',
       'web-app-staging-api': 'lambda.amazonaws.com',
+      // The batch tier: its instances, the workflow, EventBridge starting it, and the sweep.
+      'web-app-staging-batch-instance': 'ec2.amazonaws.com',
+      'web-app-staging-batch-workflow': 'states.amazonaws.com',
+      'web-app-staging-batch-start': 'events.amazonaws.com',
+      'web-app-staging-batch-sweep': 'lambda.amazonaws.com',
     },
   },
   prod: {

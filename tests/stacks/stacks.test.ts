@@ -20,9 +20,9 @@ beforeAll(async () => {
 
 const stack = (name: string): TfJson => stackNamed(stacks, name);
 
-/** The primary region's web tier of an environment stack. */
+/** The primary region's web tier of an environment stack, without the batch tier (its own launch template and buckets: tests/modules/batch). */
 function primary(name: string): TfJson {
-  return underPath(stack(name), `${name}/primary/`);
+  return underPath(stack(name), `${name}/primary/`, [`${name}/primary/batch/`]);
 }
 
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;

@@ -90,13 +90,14 @@ export function findBy(stack: TfJson, type: string, key: string, value: unknown)
 /**
  * The part of a stack built under one construct path, e.g. `prod/primary/`
  * (the primary region's web tier) or `prod/standby/` — resources and data
- * sources only; backend, providers and outputs stay with the whole stack.
+ * sources only, less those under any `except` path; backend, providers and outputs stay with the whole stack.
  */
-export function underPath(stack: TfJson, prefix: string): TfJson {
+export function underPath(stack: TfJson, prefix: string, except: readonly string[] = []): TfJson {
+  const wanted = (path: string) => path.startsWith(prefix) && !except.some((skipped) => path.startsWith(skipped));
   const keep = (byType: Record<string, Record<string, Block>> | undefined) =>
     Object.fromEntries(
       Object.entries(byType ?? {})
-        .map(([type, byId]) => [type, Object.fromEntries(Object.entries(byId).filter(([, block]) => metadataPath(block).startsWith(prefix)))] as const)
+        .map(([type, byId]) => [type, Object.fromEntries(Object.entries(byId).filter(([, block]) => wanted(metadataPath(block))))] as const)
         .filter(([, byId]) => Object.keys(byId).length > 0),
     );
   return { ...stack, resource: keep(stack.resource), data: keep(stack.data) };

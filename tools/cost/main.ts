@@ -5,15 +5,19 @@
  *
  * A monthly estimate of each synthesized stack (synthesizing first when
  * cdktf.out is missing), or with --compare a cost diff against another synth
- * output — the base branch's, in a pull request.
+ * output — the base branch's, in a pull request. With --guide, the guide's
+ * section 7 before/after table from examples/guide-before.ts and
+ * examples/guide-after.ts (guide.ts).
  */
 import { resolve } from 'node:path';
+import { readBatchInputs, type BatchInputs } from '../synth-model/batch-inputs';
 import { DEFAULT_ASSUMPTIONS, estimateStack, type Assumptions, type CapacityBasis, type StackEstimate } from '../synth-model/estimate';
 import { DEFAULT_PRICE_FILE, loadPriceTable, type PriceTable } from '../synth-model/price-table';
 import { diffEstimates, renderBasis, renderDiff, renderEstimate } from '../synth-model/cost-report';
 import { readStack } from '../synth-model/stack-model';
 import { defineCommand, parseCommand, runCommand } from '../lib/cli';
 import { UsageError } from '../lib/usage-error';
+import { guideTable, readGuideSources, renderGuideTable } from './guide';
 import { DEFAULT_OUTDIR, ensureSynthOutput, readSynthesizedStack, stackNames } from '../synth-model/synth-output';
 
 export interface CostOptions {
@@ -21,10 +25,14 @@ export interface CostOptions {
   outdir: string;
   compare?: string;
   json: boolean;
+  /** Print the guide's section 7 table instead of the stacks' estimates. */
+  guide: boolean;
   pricesFile: string;
   assumptions: Assumptions;
   capacity: CapacityBasis;
   spotDiscounts: Record<string, number>;
+  /** Each environment's batch.expected, by stack name (read from environments/ by main); absent, the schema's defaults. */
+  batchInputs?: ReadonlyMap<string, BatchInputs>;
 }
 
 export const COST_COMMAND = defineCommand({
@@ -35,6 +43,7 @@ export const COST_COMMAND = defineCommand({
   allowPositionals: true,
   options: {
     json: { type: 'boolean', default: false, description: 'Print JSON instead of tables.' },
+    guide: { type: 'boolean', default: false, description: "The guide's section 7 before/after table, from examples/guide-before.ts and guide-after.ts (synthesized here)." },
     compare: { type: 'string', valueName: '<dir>', description: 'Another synth output to diff against (the base).' },
     out: { type: 'string', default: DEFAULT_OUTDIR, valueName: '<dir>', description: 'The synth output to price.' },
     prices: { type: 'string', default: DEFAULT_PRICE_FILE, valueName: '<file>', description: 'The price table.' },
@@ -62,6 +71,7 @@ export function parseCostArgs(argv: string[]): CostOptions {
     outdir: resolve(values.out),
     ...(values.compare ? { compare: resolve(values.compare) } : {}),
     json: values.json,
+    guide: values.guide,
     pricesFile: resolve(values.prices),
     assumptions,
     capacity: parseCapacity(values.capacity),
@@ -97,9 +107,12 @@ export function withSpotDiscounts(table: PriceTable, discounts: Record<string, n
   return { ...table, regions };
 }
 
-export function estimateOutdir(outdir: string, stacks: string[], table: PriceTable, options: Pick<CostOptions, 'assumptions' | 'capacity'>): StackEstimate[] {
+export function estimateOutdir(outdir: string, stacks: string[], table: PriceTable, options: Pick<CostOptions, 'assumptions' | 'capacity' | 'batchInputs'>): StackEstimate[] {
   const names = stacks.length > 0 ? stacks : stackNames(outdir);
-  return names.map((name) => estimateStack(readStack(name, readSynthesizedStack(outdir, name)), table, options.assumptions, options.capacity));
+  return names.map((name) => {
+    const batch = options.batchInputs?.get(name);
+    return estimateStack(readStack(name, readSynthesizedStack(outdir, name)), table, options.assumptions, options.capacity, batch ? { batch } : {});
+  });
 }
 
 /** Everything the command prints, as a string: the golden test compares it. */
@@ -127,10 +140,19 @@ function capacityText(capacity: string): string {
   return capacity;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const options = parseCostArgs(process.argv.slice(2));
+  if (options.guide) {
+    if (options.stacks.length > 0 || options.compare) throw new UsageError('--guide prices the two guide examples: give no stack and no --compare');
+    const { before, after } = await readGuideSources();
+    const table = guideTable(before, after, withSpotDiscounts(loadPriceTable(options.pricesFile), options.spotDiscounts), options.pricesFile === DEFAULT_PRICE_FILE ? 'data/prices.json' : options.pricesFile, options.assumptions);
+    process.stdout.write(`${options.json ? JSON.stringify(table, null, 2) : renderGuideTable(table)}\n`);
+    return;
+  }
   ensureSynthOutput(options.outdir);
-  process.stdout.write(`${costReport(options)}\n`);
+  // batch.expected is a cost input, not infrastructure: it comes from the environment files, not the stacks.
+  const batchInputs = await readBatchInputs();
+  process.stdout.write(`${costReport({ ...options, batchInputs })}\n`);
 }
 
 if (require.main === module) runCommand('cost', main);

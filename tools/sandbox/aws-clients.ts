@@ -5,18 +5,23 @@
  */
 import { Agent } from 'node:https';
 import { ACMClient } from '@aws-sdk/client-acm';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -35,18 +40,23 @@ interface ClientConfig {
 
 const CLIENTS = {
   acm: ACMClient,
+  applicationautoscaling: ApplicationAutoScalingClient,
   autoscaling: AutoScalingClient,
   cloudwatch: CloudWatchClient,
   logs: CloudWatchLogsClient,
   dynamodb: DynamoDBClient,
   ec2: EC2Client,
+  ecs: ECSClient,
   events: EventBridgeClient,
   elbv2: ElasticLoadBalancingV2Client,
   iam: IAMClient,
   kms: KMSClient,
   lambda: LambdaClient,
+  rds: RDSClient,
   route53: Route53Client,
   s3: S3Client,
+  secretsmanager: SecretsManagerClient,
+  sfn: SFNClient,
   sns: SNSClient,
   sqs: SQSClient,
 } as const;

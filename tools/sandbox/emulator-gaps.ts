@@ -121,6 +121,30 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     handling: 'the refresh is accepted and recorded with its strategy and preferences, and completes at once (no instance boots in the emulator)',
   },
   {
+    id: 'application-autoscaling-tags',
+    where: 'launcher',
+    gap: 'has no tags in Application Auto Scaling: RegisterScalableTarget drops its Tags and ListTagsForResource is not implemented, so the provider retries reading a new scalable target (the Fargate service\'s, the API alias\'s) until its create times out',
+    handling: 'a scalable target keeps the tags it is registered with, and ListTagsForResource, TagResource and UntagResource work on them',
+  },
+  {
+    id: 'state-machine-validation',
+    where: 'launcher',
+    gap: 'has no ValidateStateMachineDefinition, which the provider calls before it creates or updates a state machine, so the batch workflow\'s create fails',
+    handling: 'the call checks the definition\'s structure as AWS\'s validator does first (JSON, StartAt, every transition to a state that exists, every state ending or going on) and answers OK or FAIL with AWS\'s diagnostic codes',
+  },
+  {
+    id: 'state-machine-versions',
+    where: 'launcher',
+    gap: 'publishes state machine versions but has no ListStateMachineVersions, which the provider calls on every read of a state machine, so its create times out',
+    handling: 'the call lists the machine\'s versions, newest first, as AWS does',
+  },
+  {
+    id: 'ecs-service-fields',
+    where: 'launcher',
+    gap: 'drops a new ECS service\'s capacity-provider strategy, deployment configuration (circuit breaker, maximum and minimum percent), health-check grace period and managed tags, so every plan would set them again',
+    handling: 'the service keeps what it was created with and DescribeServices reports it',
+  },
+  {
     id: 'account-resources',
     where: 'target',
     gap: 'a hosted-zone ID or certificate ARN from a real account does not exist in the emulator',
@@ -154,7 +178,7 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     id: 'cloudfront-distribution-fields',
     where: 'open',
     gap: 'drops a distribution\'s origin access control and ACM viewer certificate and adds default forwarded_values to a cache-policy behaviour',
-    handling: 'staging (the only environment with the CloudFront maintenance page) applies and destroys in the sandbox, but its second plan is not empty; the end-to-end tests cover dev and prod',
+    handling: 'staging (the only environment with the CloudFront maintenance page) applies and destroys in the sandbox, but its second plan is not empty: the end-to-end test of staging accepts a second plan that changes that distribution and nothing else',
   },
   {
     id: 'lifecycle-actions',

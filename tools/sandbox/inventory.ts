@@ -45,6 +45,7 @@ import { GetFunctionCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda
 import { GetTopicAttributesCommand, ListTopicsCommand } from '@aws-sdk/client-sns';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import type { EmulatorClients } from './aws-clients';
+import { readServices, type Services } from './inventory-services';
 
 export interface Network {
   readonly region: string;
@@ -210,6 +211,8 @@ export interface Inventory {
   readonly buckets: readonly Bucket[];
   readonly tables: readonly Table[];
   readonly operations: Operations;
+  /** The optional services: data tier, Fargate service, API alias and its scaling, state machines. */
+  readonly services: Services;
   /** Everything else a stack creates, counted so a destroy can be checked for leftovers. */
   readonly counts: Readonly<Record<string, number>>;
 }
@@ -233,6 +236,15 @@ export async function readInventory(clients: EmulatorClients, regions: readonly 
     healthChecks,
     buckets,
     tables: perRegion.flatMap((r) => r.tables),
+    services: {
+      databases: perRegion.flatMap((r) => r.services.databases),
+      containerServices: perRegion.flatMap((r) => r.services.containerServices),
+      ecsClusters: sum((r) => r.services.ecsClusters),
+      scalableTargets: perRegion.flatMap((r) => r.services.scalableTargets),
+      aliases: perRegion.flatMap((r) => r.services.aliases),
+      stateMachines: perRegion.flatMap((r) => r.services.stateMachines),
+      secrets: sum((r) => r.services.secrets),
+    },
     operations: {
       alarms: perRegion.flatMap((r) => r.operations.alarms),
       functions: perRegion.flatMap((r) => r.operations.functions),
@@ -264,6 +276,11 @@ export async function readInventory(clients: EmulatorClients, regions: readonly 
       'SQS queues': sum((r) => r.queues),
       'log groups': sum((r) => r.logGroups),
       'IAM roles': roles,
+      'Aurora clusters': sum((r) => r.services.databases.length),
+      'ECS clusters': sum((r) => r.services.ecsClusters),
+      'scalable targets': sum((r) => r.services.scalableTargets.length),
+      'state machines': sum((r) => r.services.stateMachines.length),
+      'secrets': sum((r) => r.services.secrets),
     },
   };
 }
@@ -288,11 +305,12 @@ interface RegionInventory {
   operations: Operations;
   queues: number;
   logGroups: number;
+  services: Services;
 }
 
 async function readRegion(clients: EmulatorClients, region: string): Promise<RegionInventory> {
   const ec2 = clients.get('ec2', region);
-  const [networks, loadBalancers, targetGroups, autoScalingGroups, tables, instances, launchTemplates, securityGroups, addresses, enabledKeys, certificates, operations, queues, logGroups] =
+  const [networks, loadBalancers, targetGroups, autoScalingGroups, tables, instances, launchTemplates, securityGroups, addresses, enabledKeys, certificates, operations, queues, logGroups, services] =
     await Promise.all([
       readNetworks(clients, region),
       readLoadBalancers(clients, region),
@@ -310,8 +328,9 @@ async function readRegion(clients: EmulatorClients, region: string): Promise<Reg
       readOperations(clients, region),
       clients.get('sqs', region).send(new ListQueuesCommand({})).then((r) => r.QueueUrls?.length ?? 0),
       clients.get('logs', region).send(new DescribeLogGroupsCommand({})).then((r) => r.logGroups?.length ?? 0),
+      readServices(clients, region),
     ]);
-  return { networks, loadBalancers, targetGroups, autoScalingGroups, tables, instances, launchTemplates, securityGroups, addresses, enabledKeys, certificates, operations, queues, logGroups };
+  return { networks, loadBalancers, targetGroups, autoScalingGroups, tables, instances, launchTemplates, securityGroups, addresses, enabledKeys, certificates, operations, queues, logGroups, services };
 }
 
 async function readOperations(clients: EmulatorClients, region: string): Promise<Operations> {

@@ -557,6 +557,175 @@ def instance_refresh() -> None:
     AutoScalingResponse.describe_instance_refreshes = describe_instance_refreshes
 
 
+@correction("application-autoscaling-tags")
+def application_autoscaling_tags() -> None:
+    """moto's Application Auto Scaling has no tags: RegisterScalableTarget
+    drops its Tags and ListTagsForResource is not implemented, so the
+    provider, which reads a new scalable target's tags, retries that read
+    until its create times out (an ECS service's or a Lambda alias's scaling
+    target). Here a target keeps the tags it is registered with, and
+    ListTagsForResource, TagResource and UntagResource work on them."""
+    import json
+
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+
+    def tags_of(response) -> Dict[str, Dict[str, str]]:
+        backend = response.applicationautoscaling_backend
+        if not hasattr(backend, "target_tags"):
+            backend.target_tags = {}
+        return backend.target_tags
+
+    register = ApplicationAutoScalingResponse.register_scalable_target
+    deregister = ApplicationAutoScalingResponse.deregister_scalable_target
+
+    def register_scalable_target(self):
+        answer = register(self)
+        arn = json.loads(answer)["ScalableTargetARN"]
+        tags = tags_of(self)
+        tags[arn] = {**tags.get(arn, {}), **(self._get_param("Tags") or {})}
+        return answer
+
+    def deregister_scalable_target(self):
+        namespace, resource, dimension = (self._get_param(k) for k in ("ServiceNamespace", "ResourceId", "ScalableDimension"))
+        gone = [
+            t.arn
+            for t in self.applicationautoscaling_backend.describe_scalable_targets(namespace, [resource], dimension)
+        ]
+        answer = deregister(self)
+        for arn in gone:
+            tags_of(self).pop(arn, None)
+        return answer
+
+    def list_tags_for_resource(self):
+        return json.dumps({"Tags": tags_of(self).get(self._get_param("ResourceARN"), {})})
+
+    def tag_resource(self):
+        arn = self._get_param("ResourceARN")
+        tags_of(self)[arn] = {**tags_of(self).get(arn, {}), **(self._get_param("Tags") or {})}
+        return "{}"
+
+    def untag_resource(self):
+        kept = tags_of(self).get(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            kept.pop(key, None)
+        return "{}"
+
+    ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target
+    ApplicationAutoScalingResponse.deregister_scalable_target = deregister_scalable_target
+    ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
+    ApplicationAutoScalingResponse.tag_resource = tag_resource
+    ApplicationAutoScalingResponse.untag_resource = untag_resource
+
+
+@correction("state-machine-validation")
+def state_machine_validation() -> None:
+    """moto's Step Functions has no ValidateStateMachineDefinition, which
+    the provider calls before it creates or updates a state machine, so the
+    create fails. Here the call checks what AWS's validator checks first, the
+    definition's structure: JSON with States and a StartAt among them, every
+    transition (Next, Default, a choice's or a catcher's Next) to a state that
+    exists, and every state either ending or going on. It answers FAIL with
+    AWS's diagnostic codes, or OK."""
+    import json
+
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def diagnostics_of(definition: str):
+        try:
+            document = json.loads(definition)
+        except ValueError as error:
+            return [("INVALID_JSON_DESCRIPTION", f"Invalid JSON: {error}", "/")]
+        found = []
+        states = document.get("States") if isinstance(document, dict) else None
+        if not isinstance(states, dict) or not states:
+            return [("SCHEMA_VALIDATION_FAILED", "The field 'States' is required and must not be empty", "/States")]
+        if document.get("StartAt") not in states:
+            found.append(("MISSING_TRANSITION_TARGET", f"Missing 'StartAt' target: {document.get('StartAt')}", "/StartAt"))
+        for name, state in states.items():
+            kind = state.get("Type")
+            where = f"/States/{name}"
+            targets = [("Next", state.get("Next")), ("Default", state.get("Default"))]
+            targets += [(f"Choices/{i}/Next", c.get("Next")) for i, c in enumerate(state.get("Choices") or [])]
+            targets += [(f"Catch/{i}/Next", c.get("Next")) for i, c in enumerate(state.get("Catch") or [])]
+            for field, target in targets:
+                if target is not None and target not in states:
+                    found.append(("MISSING_TRANSITION_TARGET", f"Missing 'Next' target: {target}", f"{where}/{field}"))
+            if kind in ("Task", "Pass", "Wait", "Parallel", "Map") and not (state.get("End") is True) ^ ("Next" in state):
+                found.append(("SCHEMA_VALIDATION_FAILED", "A state must have exactly one of 'Next' or 'End': true", where))
+            if kind == "Choice" and not state.get("Choices"):
+                found.append(("SCHEMA_VALIDATION_FAILED", "A Choice state must have Choices", where))
+            if kind not in ("Task", "Pass", "Wait", "Parallel", "Map", "Choice", "Succeed", "Fail"):
+                found.append(("SCHEMA_VALIDATION_FAILED", f"Unknown state type: {kind}", f"{where}/Type"))
+        return found
+
+    def validate_state_machine_definition(self):
+        found = diagnostics_of(self._get_param("definition") or "")
+        return json.dumps(
+            {
+                "result": "FAIL" if found else "OK",
+                "diagnostics": [{"severity": "ERROR", "code": code, "message": message, "location": location} for code, message, location in found],
+                "truncated": False,
+            }
+        )
+
+    StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
+
+
+@correction("state-machine-versions")
+def state_machine_versions() -> None:
+    """moto publishes state machine versions but has no
+    ListStateMachineVersions, which the provider calls whenever it reads a
+    state machine, so every read fails and the create times out. Here the
+    call lists the machine's versions, newest first, as AWS does."""
+    import datetime
+    import json
+
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def list_state_machine_versions(self):
+        machine = self.stepfunction_backend.describe_state_machine(self._get_param("stateMachineArn"))
+        versions = sorted(getattr(machine, "versions", {}).values(), key=lambda v: v.version, reverse=True)
+        # The JSON protocol's timestamps are epoch seconds; moto keeps a naive UTC datetime.
+        created = lambda v: v.creation_date.replace(tzinfo=datetime.timezone.utc).timestamp()  # noqa: E731
+        return json.dumps({"stateMachineVersions": [{"stateMachineVersionArn": v.arn, "creationDate": created(v)} for v in versions]})
+
+    StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
+
+
+@correction("ecs-service-fields")
+def ecs_service_fields() -> None:
+    """moto's CreateService drops a service's capacity-provider strategy,
+    deployment configuration (circuit breaker, maximum and minimum percent),
+    health-check grace period and managed tags, so DescribeServices reports
+    none of them and every plan would set them again. Here the service keeps
+    what it was created with (UpdateService already stores what it is sent)."""
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    kept = {
+        "capacityProviderStrategy": "capacity_provider_strategy",
+        "deploymentConfiguration": "deployment_configuration",
+        "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+        "enableECSManagedTags": "enable_ecs_managed_tags",
+        "enableExecuteCommand": "enable_execute_command",
+        "availabilityZoneRebalancing": "availability_zone_rebalancing",
+    }
+    create = EC2ContainerServiceResponse.create_service
+
+    def create_service(self):
+        answer = create(self)
+        service = self.ecs_backend._get_service(self._get_param("cluster", "default"), self._get_param("serviceName"))
+        for param, attribute in kept.items():
+            value = self._get_param(param)
+            if value is not None:
+                setattr(service, attribute, value)
+        # AWS reports a strategy item's base and weight even when the request left them at 0.
+        if getattr(service, "capacity_provider_strategy", None):
+            service.capacity_provider_strategy = [{"base": 0, "weight": 0, **item} for item in service.capacity_provider_strategy]
+        return answer
+
+    EC2ContainerServiceResponse.create_service = create_service
+
+
 def install_trace(directory: str, port: str) -> None:
     """Diagnostics, not a correction. With WEB_TIER_EMULATOR_TRACE=<dir>, one
     JSON line per request goes to <dir>/trace-<port>.jsonl: when it came, the

@@ -21,29 +21,50 @@ export const EMULATOR_CREDENTIALS = { accessKey: 'testing', secretKey: 'testing'
 /** The account the emulator's STS reports for them: moto's default (MOTO_ACCOUNT_ID is not set). */
 export const EMULATOR_ACCOUNT = '123456789012';
 
-/** Services the stacks call; each is pointed at the emulator. */
-const EMULATED_SERVICES = [
-  'acm',
-  'autoscaling',
-  'cloudfront',
-  'cloudwatch',
-  'cloudwatchlogs',
-  'dynamodb',
-  'ec2',
-  'elbv2',
-  'events',
-  'fis',
-  'iam',
-  'kms',
-  'lambda',
-  'route53',
-  's3',
-  'sns',
-  'sqs',
-  'ssm',
-  'sts',
-  'wafv2',
-] as const;
+/**
+ * The provider endpoint that serves each resource type, by type prefix: what
+ * the stacks call, so each is pointed at the emulator. A type no prefix
+ * matches has no endpoint here, and a test over every synthesized stack
+ * says so before a deploy could send it to AWS itself.
+ */
+const SERVICE_OF_TYPE_PREFIX: readonly (readonly [prefix: string, service: string])[] = [
+  ['aws_acm_', 'acm'],
+  ['aws_appautoscaling_', 'applicationautoscaling'],
+  ['aws_autoscaling_', 'autoscaling'],
+  ['aws_cloudfront_', 'cloudfront'],
+  ['aws_cloudwatch_event_', 'events'],
+  ['aws_cloudwatch_log_', 'cloudwatchlogs'],
+  ['aws_cloudwatch_', 'cloudwatch'],
+  ['aws_db_', 'rds'],
+  ['aws_rds_', 'rds'],
+  ['aws_dynamodb_', 'dynamodb'],
+  ['aws_ecs_', 'ecs'],
+  ['aws_lb', 'elbv2'],
+  ['aws_fis_', 'fis'],
+  ['aws_iam_', 'iam'],
+  ['aws_kms_', 'kms'],
+  ['aws_lambda_', 'lambda'],
+  ['aws_route53_', 'route53'],
+  ['aws_s3_', 's3'],
+  ['aws_secretsmanager_', 'secretsmanager'],
+  ['aws_sfn_', 'sfn'],
+  ['aws_sns_', 'sns'],
+  ['aws_sqs_', 'sqs'],
+  ['aws_ssm_', 'ssm'],
+  ['aws_wafv2_', 'wafv2'],
+  // EC2 and VPC resources have no common prefix.
+  ...['aws_vpc', 'aws_subnet', 'aws_route', 'aws_internet_gateway', 'aws_nat_gateway', 'aws_eip', 'aws_security_group', 'aws_default_', 'aws_network_acl', 'aws_flow_log', 'aws_launch_template', 'aws_spot_', 'aws_ec2_', 'aws_instance', 'aws_ami', 'aws_key_pair', 'aws_ebs_'].map(
+    (prefix) => [prefix, 'ec2'] as const,
+  ),
+];
+
+/** The endpoint key that serves `resourceType` (a Terraform type or data source), or undefined when none is known. */
+export function endpointServiceOf(resourceType: string): string | undefined {
+  return SERVICE_OF_TYPE_PREFIX.find(([prefix]) => resourceType.startsWith(prefix))?.[1];
+}
+
+/** Services the stacks call, and STS, which the provider and the backend ask for the account. */
+export const EMULATED_SERVICES: readonly string[] = [...new Set([...SERVICE_OF_TYPE_PREFIX.map(([, service]) => service), 'sts'])].sort();
 
 export interface EmulatorTargetOptions {
   /** e.g. `https://127.0.0.1:5000` */

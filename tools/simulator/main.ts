@@ -7,7 +7,8 @@
  *
  * Replays a traffic profile minute by minute against one Auto Scaling group
  * of a synthesized stack, prints what it cost and how it kept up, and draws
- * load vs capacity and cost over time.
+ * load vs capacity and cost over time. `--profile batch` instead replays a
+ * day's batch jobs against the stack's batch tier (batch.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,10 @@ import { readStack, type Fleet } from '../synth-model/stack-model';
 import { defineCommand, parseCommand, runCommand } from '../lib/cli';
 import { UsageError } from '../lib/usage-error';
 import { DEFAULT_OUTDIR, ensureSynthOutput, readSynthesizedStack, ROOT } from '../synth-model/synth-output';
+import { readBatch } from '../synth-model/batch-model';
+import { defaultBatchInputs, readBatchInputs, type BatchInputs } from '../synth-model/batch-inputs';
+import { simulateBatch } from './batch';
+import { renderBatchRun, type BatchRun } from './batch-report';
 import { writeChart } from './chart';
 import { cpuTargetOf, simulate, type FleetPrices, type SimulationSettings } from './engine';
 import { builtInProfiles, csvProfile, LocalClock, type LoadProfile } from './profiles';
@@ -60,7 +65,7 @@ export const SIMULATE_COMMAND = defineCommand({
     'and draws load against capacity and cost over time.',
   allowPositionals: true,
   options: {
-    profile: { type: 'string', valueName: '<name|file.csv>', description: 'evening-peak, weekend, month-end, black-friday, or a CSV of requests or multipliers per minute.' },
+    profile: { type: 'string', valueName: '<name|file.csv>', description: 'evening-peak, weekend, month-end, black-friday, a CSV of requests or multipliers per minute, or batch (the stack\'s batch tier).' },
     days: { type: 'string', default: '28', valueName: '<n>', description: 'Days to simulate.' },
     compare: { type: 'string', valueName: '<a,b>', description: `Variants to compare (${VARIANTS.join(', ')}).` },
     fleet: { type: 'string', valueName: '<name>', description: 'The group, when the stack has several (a standby region).' },
@@ -68,7 +73,7 @@ export const SIMULATE_COMMAND = defineCommand({
     tz: { type: 'string', valueName: '<zone>', description: "Time zone of the profile; default: the group's schedules' zone, or its region's." },
     'base-rpm': { type: 'string', valueName: '<n>', description: 'Off-peak requests per minute; default: 80 % of the CPU target on the minimum size.' },
     'unit-rpm': { type: 'string', default: '1000', valueName: '<n>', description: 'Requests per minute one capacity unit serves at 100 % CPU.' },
-    'launch-delay': { type: 'string', default: '180', valueName: '<seconds>', description: 'From launch to serving.' },
+    'launch-delay': { type: 'string', default: '180', valueName: '<seconds>', description: 'From launch to serving (with --profile batch: to the job starting).' },
     'spot-interruptions': { type: 'string', default: '0.02', valueName: '<fraction>', description: 'Share of Spot instances interrupted per day.' },
     noise: { type: 'string', default: '0.05', valueName: '<fraction>', description: 'Random variation of the load.' },
     seed: { type: 'string', default: '1', valueName: '<n>', description: 'Seed of the noise and interruptions.' },
@@ -84,7 +89,7 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
   const { values, positionals } = parseCommand(SIMULATE_COMMAND, argv);
   const [stack, ...rest] = positionals;
   if (!stack || rest.length > 0) throw new UsageError('give exactly one stack: npm run simulate -- <stack> --profile <name|file.csv>');
-  if (!values.profile) throw new UsageError('--profile is required: evening-peak, weekend, month-end, black-friday, or a CSV file');
+  if (!values.profile) throw new UsageError('--profile is required: evening-peak, weekend, month-end, black-friday, batch, or a CSV file');
   const number = (flag: string, raw: string, min: number, max = Number.POSITIVE_INFINITY): number => {
     const n = Number(raw);
     if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${flag}: expected a number in [${min}, ${max}], got ${raw}`);
@@ -171,6 +176,48 @@ export function runSimulation(options: SimulateOptions): SimulationRun {
   return { fleet, profile, timeZone, settings, results, table };
 }
 
+/** The batch profile's name: it replays jobs against the stack's batch tier, not traffic against a group. */
+export const BATCH_PROFILE = 'batch';
+
+/**
+ * Replays a day's jobs (repeated over --days) against the stack's batch tier:
+ * `inputs` are the environment's batch.expected (read from its file when not given).
+ */
+export async function runBatchSimulation(options: SimulateOptions, inputs?: BatchInputs): Promise<BatchRun> {
+  const table = loadPriceTable(options.pricesFile);
+  const model = readStack(options.stack, readSynthesizedStack(options.outdir, options.stack));
+  const [batch] = readBatch(model);
+  if (!batch) throw new UsageError(`${options.stack} has no batch tier to simulate (no batch section in its environment)`);
+  const given = inputs ?? (await readBatchInputs()).get(options.stack) ?? defaultBatchInputs();
+  const timeZone = options.timeZone ?? REGION_ZONES[batch.region] ?? 'Etc/UTC';
+  const startDay = options.start ?? DEFAULT_START;
+  const start = localMidnight(startDay, timeZone);
+  // The workflow's price is the first instance type's: createFleet tries it first, and the estimate prices it too.
+  const instanceType = batch.instanceTypes[0]!;
+  const prices = { instanceType, onDemandHourly: onDemandHourly(table, batch.region, instanceType), spotHourly: spotHourly(table, batch.region, instanceType) };
+  const settings = {
+    start,
+    days: options.days,
+    jobsPerDay: given.expected.jobsPerDay,
+    minutesPerJob: given.expected.minutesPerJob,
+    bootSeconds: options.launchDelaySeconds,
+    spotInterruptionsPerDay: options.spotInterruptionsPerDay,
+    interruptionRetries: given.interruptionRetries,
+    seed: options.seed,
+  };
+  const result = simulateBatch(new LocalClock(timeZone), settings, prices);
+  const hours = result.minutes / 60;
+  const configuredFleet =
+    batch.runner === 'spot-fleet'
+      ? {
+          instances: batch.targetCapacity,
+          onDemand: batch.onDemandTargetCapacity,
+          cost: hours * (batch.onDemandTargetCapacity * prices.onDemandHourly + (batch.targetCapacity - batch.onDemandTargetCapacity) * prices.spotHourly),
+        }
+      : undefined;
+  return { stack: options.stack, batch, inputs: given, timeZone, startDay, settings, prices, result, table, ...(configuredFleet ? { configuredFleet } : {}) };
+}
+
 export function describeRun(run: SimulationRun, options: SimulateOptions): string {
   const s = run.settings;
   return [
@@ -198,6 +245,16 @@ export function predictiveVerdict(results: NamedResult[]): string | undefined {
 
 async function main(): Promise<void> {
   const options = parseSimulateArgs(process.argv.slice(2));
+  if (options.profile === BATCH_PROFILE) {
+    ensureSynthOutput(options.outdir);
+    const run = await runBatchSimulation(options);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ stack: run.stack, runner: run.batch.runner, profile: BATCH_PROFILE, inputs: run.inputs, settings: run.settings, prices: run.prices, summary: run.result.summary, configuredFleet: run.configuredFleet }, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${renderBatchRun(run)}\n`);
+    return;
+  }
   {
     ensureSynthOutput(options.outdir);
     const run = runSimulation(options);

@@ -45,6 +45,13 @@ export function renderEstimate(estimate: StackEstimate): string {
         `${unitUsd(fleet.prices.onDemandPerUnitHour)} on-demand vs ${unitUsd(fleet.prices.spotPerUnitHour)} Spot per unit-hour.`,
     );
   }
+  for (const batch of estimate.batch ?? []) {
+    out.push(
+      batch.runner === 'workflow'
+        ? `Batch tier (${batch.region}, workflow): ${quantity(batch.instanceHours)} Spot instance-hours a month for ${usd(batch.instanceMonthly)}, ${batch.transitionsPerRun} state transitions a run; expected work from ${batch.inputs}.`
+        : `Batch tier (${batch.region}, Spot Fleet, 24/7): ${quantity(batch.instanceHours)} instance-hours a month for ${usd(batch.instanceMonthly)}; bucket usage from ${batch.inputs}.`,
+    );
+  }
   const { staticPeak, allOnDemand } = estimate.baselines;
   out.push(
     `Against static peak (every fleet at max capacity, on-demand, 24/7): ${usd(staticPeak)} → saves ${usd(cents(staticPeak - estimate.monthly))} (${savedPercent(staticPeak, estimate.monthly)}).`,

@@ -3,6 +3,8 @@
  * priced from the bundled table, fleets at the capacity they will run at,
  * and what the same stack would cost provisioned the static way.
  */
+import { estimateBatch } from './batch-cost';
+import type { BatchInputs } from './batch-inputs';
 import { auroraHourly, MissingPriceError, regionPrices, type PriceTable, type RegionPrices } from './price-table';
 import { fargateTasks } from './fargate-tasks';
 import { provisionedConcurrency } from './provisioned-concurrency';
@@ -92,6 +94,13 @@ export interface StackEstimate {
   };
   /** Resources billed by usage that the estimate leaves at zero. */
   usageOnly: string[];
+  /** The batch tier, when the stack has one: its instance-hours and their cost (the rest of it is in `lines`). */
+  batch?: Array<{ runner: 'workflow' | 'spot-fleet'; region: string; instanceHours: number; instanceMonthly: number; transitionsPerRun?: number; inputs: string }>;
+}
+
+/** What a stack's cost depends on beyond the stack: the environment's batch.expected. */
+export interface StackInputs {
+  batch?: BatchInputs;
 }
 
 /** Billed purely by use; listed so nobody thinks they were forgotten. */
@@ -107,7 +116,13 @@ const USAGE_ONLY: Record<string, string> = {
   aws_ecs_cluster: 'Container Insights (its metrics and performance log events)',
 };
 
-export function estimateStack(model: StackModel, table: PriceTable, assumptions: Assumptions = DEFAULT_ASSUMPTIONS, basis: CapacityBasis = 'scheduled'): StackEstimate {
+export function estimateStack(
+  model: StackModel,
+  table: PriceTable,
+  assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
+  basis: CapacityBasis = 'scheduled',
+  inputs: StackInputs = {},
+): StackEstimate {
   const hours = table.hoursPerMonth;
   const lines: LineItem[] = [];
   const label = (r: PlacedResource): string => resourceLabel(model.name, r);
@@ -119,6 +134,11 @@ export function estimateStack(model: StackModel, table: PriceTable, assumptions:
 
   const fleets = model.fleets.map((fleet) => estimateFleet(fleet, table, basis));
   for (const [i, fleet] of model.fleets.entries()) lines.push(...fleetLines(fleet, fleets[i]!, table));
+
+  // The batch tier prices its own buckets (at batch.expected.storedGiB), its Spot hours and its transitions.
+  const batches = estimateBatch(model, table, inputs.batch);
+  const batchBuckets = new Set(batches.flatMap((e) => [...e.bucketIds]));
+  for (const line of batches.flatMap((e) => e.lines)) add(line.resource, line.unit, line.quantity, line.unitPrice, line.assumed);
 
   const usage = new Set<string>();
   for (const r of model.resources) {
@@ -180,6 +200,7 @@ export function estimateStack(model: StackModel, table: PriceTable, assumptions:
         break;
       }
       case 'aws_s3_bucket':
+        if (batchBuckets.has(r.id)) break;
         add(r, 'GB-months S3 Standard', assumptions.s3GbPerBucket, p.s3StandardGbMonth, true);
         break;
       case 'aws_dynamodb_table':
@@ -239,6 +260,18 @@ export function estimateStack(model: StackModel, table: PriceTable, assumptions:
       allOnDemand: cents(monthly - fleetMonthly + fleets.reduce((sum, f) => sum + f.allOnDemandMonthly, 0)),
     },
     usageOnly: [...usage].sort(),
+    ...(batches.length > 0
+      ? {
+          batch: batches.map((e) => ({
+            runner: e.batch.runner,
+            region: e.batch.region,
+            instanceHours: e.instanceHours,
+            instanceMonthly: cents(e.instanceMonthly),
+            ...(e.transitionsPerRun === undefined ? {} : { transitionsPerRun: e.transitionsPerRun }),
+            inputs: e.inputs.source,
+          })),
+        }
+      : {}),
   };
 }
 

@@ -64,6 +64,16 @@ export interface RegionPrices {
   fargateGbHour?: number;
   /** What Fargate Spot takes off both (0.7 = 70 % cheaper). */
   fargateSpotDiscount?: number;
+  /** Step Functions Standard workflows, USD per 1,000 state transitions; absent, a stack with a batch workflow cannot be priced. */
+  stepFunctionsTransitionThousand?: number;
+  /** S3 Standard PUT, COPY, POST and LIST requests, USD per 1,000. */
+  s3PutThousand?: number;
+  /** S3 Standard GET and other requests, USD per 1,000. */
+  s3GetThousand?: number;
+  /** Lambda requests, USD per million. */
+  lambdaRequestMillion?: number;
+  /** Lambda duration (x86_64), USD per GB-second. */
+  lambdaGbSecond?: number;
 }
 
 /** Prices that are not regional. */

@@ -48,3 +48,27 @@ export function purchaseOptionRows(options: ReadonlyArray<{ option: string; hour
     return row;
   });
 }
+
+/**
+ * §7 case study ("실전 사례"), the whole before/after table as printed, in
+ * USD a month. `undefined` where the guide prints no figure. The guide's
+ * before total is the sum of its rows; its after total (≈ $1,288) is the sum
+ * of the four changed rows only.
+ */
+export const SEED_COST_CASE = {
+  region: 'us-east-1',
+  rows: {
+    web: { before: 1401, after: 420, savedPercent: 70 },
+    batch: { before: 1401, after: 140, savedPercent: 90 },
+    database: { before: 1020, after: 663, savedPercent: 35 },
+    nat: { before: 130, after: 65, savedPercent: 50 },
+    alb: { before: 50, after: undefined, savedPercent: undefined },
+    /** "기타 (EBS, S3, CloudWatch) = $500/월": stated, not itemized; an input of the table, not derived. */
+    rest: { before: 500, after: undefined, savedPercent: undefined },
+  },
+  /** "Schedule Scaling (야간/주말 축소): 추가 -30%". */
+  scheduleScalingPercent: 30,
+  total: { before: 4502, after: 1288, savedPercent: 71 },
+  /** The batch line's "Spot Fleet (필요시만)": five m5.2xlarge before. */
+  batchBefore: { instanceType: 'm5.2xlarge', instances: 5 },
+} as const;

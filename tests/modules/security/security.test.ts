@@ -28,6 +28,7 @@ import { Route53HostedZoneDnssec } from '@cdktf/provider-aws/lib/route53-hosted-
 import { Route53QueryLog } from '@cdktf/provider-aws/lib/route53-query-log';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { RdsCluster, type RdsClusterConfig } from '@cdktf/provider-aws/lib/rds-cluster';
+import { SfnStateMachine, type SfnStateMachineConfig } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { RdsClusterInstance, type RdsClusterInstanceConfig } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
@@ -115,6 +116,9 @@ const ecsService = (scope: Construct, extra: Partial<EcsServiceConfig>) => new E
 const cluster = (scope: Construct, extra: Partial<RdsClusterConfig>) => new RdsCluster(scope, 'db', { clusterIdentifier: 'db', engine: 'aurora-postgresql', ...extra });
 const clusterInstance = (scope: Construct, extra: Partial<RdsClusterInstanceConfig>) =>
   new RdsClusterInstance(scope, 'db-1', { clusterIdentifier: 'db', instanceClass: 'db.r6g.large', engine: 'aurora-postgresql', ...extra });
+const stateMachine = (scope: Construct, extra: Partial<SfnStateMachineConfig>) =>
+  new SfnStateMachine(scope, 'sm', { name: 'm', roleArn: 'arn:aws:iam::123456789012:role/r', definition: '{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}', ...extra });
+const sfnLogging = { includeExecutionData: true, level: 'ALL', logDestination: 'arn:aws:logs:ap-northeast-2:123456789012:log-group:/aws/vendedlogs/states/m:*' };
 const CMK = 'arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 const CASES: Record<string, { violating: (s: Construct) => void; compliant: (s: Construct) => void; nonProduction?: boolean }> = {
@@ -374,7 +378,7 @@ const CASES: Record<string, { violating: (s: Construct) => void; compliant: (s: 
   CKV_AWS_162: { violating: (s) => cluster(s, {}), compliant: (s) => cluster(s, { iamDatabaseAuthenticationEnabled: true }) },
   CKV_AWS_324: { violating: (s) => cluster(s, { enabledCloudwatchLogsExports: [] }), compliant: (s) => cluster(s, { enabledCloudwatchLogsExports: ['postgresql'] }) },
   CKV_AWS_313: { violating: (s) => cluster(s, {}), compliant: (s) => cluster(s, { copyTagsToSnapshot: true }) },
-  CKV_AWS_133: { violating: (s) => cluster(s, { backupRetentionPeriod: 0 }), compliant: (s) => cluster(s, { backupRetentionPeriod: 7 }) },
+  CKV_AWS_133: { violating: (s) => cluster(s, { backupRetentionPeriod: 36 }), compliant: (s) => cluster(s, { backupRetentionPeriod: 7 }) },
   CKV_AWS_353: { violating: (s) => clusterInstance(s, {}), compliant: (s) => clusterInstance(s, { performanceInsightsEnabled: true, performanceInsightsKmsKeyId: CMK }) },
   CKV_AWS_354: {
     violating: (s) => clusterInstance(s, { performanceInsightsEnabled: true }),
@@ -384,7 +388,15 @@ const CASES: Record<string, { violating: (s: Construct) => void; compliant: (s: 
     violating: (s) => clusterInstance(s, { monitoringInterval: 0 }),
     compliant: (s) => clusterInstance(s, { monitoringInterval: 60, monitoringRoleArn: 'arn:aws:iam::123456789012:role/rds-monitoring' }),
   },
-  CKV_AWS_226: { violating: (s) => clusterInstance(s, { autoMinorVersionUpgrade: false }), compliant: (s) => clusterInstance(s, { autoMinorVersionUpgrade: true }) },
+  CKV_AWS_284: {
+    violating: (s) => stateMachine(s, { loggingConfiguration: sfnLogging }),
+    compliant: (s) => stateMachine(s, { loggingConfiguration: sfnLogging, tracingConfiguration: { enabled: true } }),
+  },
+  CKV_AWS_285: {
+    violating: (s) => stateMachine(s, { tracingConfiguration: { enabled: true }, loggingConfiguration: { ...sfnLogging, includeExecutionData: false } }),
+    compliant: (s) => stateMachine(s, { tracingConfiguration: { enabled: true }, loggingConfiguration: sfnLogging }),
+  },
+  CKV_AWS_226: { violating: (s) => clusterInstance(s, {}), compliant: (s) => clusterInstance(s, { autoMinorVersionUpgrade: true }) },
   CKV_AWS_17: { violating: (s) => clusterInstance(s, { publiclyAccessible: true }), compliant: (s) => clusterInstance(s, { publiclyAccessible: false }) },
   CKV_AWS_65: {
     violating: (s) => new EcsCluster(s, 'c', { name: 'c', setting: [{ name: 'containerInsights', value: 'disabled' }] }),
@@ -563,24 +575,32 @@ describe('the pack', () => {
         'CKV2_AWS_47 maintenance/cdn',
         'CKV2_AWS_62 maintenance/access-logs/bucket',
         'CKV2_AWS_62 maintenance/bucket',
+        'CKV2_AWS_62 primary/batch/buckets/access-logs/bucket',
         'CKV2_AWS_62 primary/load-balancer/access-logs/bucket',
         'CKV2_AWS_76 primary/load-balancer/alb',
         'CKV_AWS_116 primary/serverless-api/function',
+        'CKV_AWS_117 primary/batch/workflow/sweep/function',
         'CKV_AWS_117 primary/serverless-api/function',
         'CKV_AWS_117 primary/spot-handler/function',
         'CKV_AWS_139 primary/database/cluster',
         'CKV_AWS_144 maintenance/access-logs/bucket',
         'CKV_AWS_144 maintenance/bucket',
+        'CKV_AWS_144 primary/batch/buckets/access-logs/bucket',
+        'CKV_AWS_144 primary/batch/buckets/input/bucket',
+        'CKV_AWS_144 primary/batch/buckets/output/bucket',
         'CKV_AWS_144 primary/load-balancer/access-logs/bucket',
         'CKV_AWS_145 maintenance/access-logs/bucket',
         'CKV_AWS_145 maintenance/bucket',
+        'CKV_AWS_145 primary/batch/buckets/access-logs/bucket',
         'CKV_AWS_145 primary/load-balancer/access-logs/bucket',
         'CKV_AWS_150 primary/load-balancer/alb',
         'CKV_AWS_18 maintenance/access-logs/bucket',
+        'CKV_AWS_18 primary/batch/buckets/access-logs/bucket',
         'CKV_AWS_18 primary/load-balancer/access-logs/bucket',
         'CKV_AWS_21 maintenance/bucket',
         'CKV_AWS_21 primary/load-balancer/access-logs/bucket',
         'CKV_AWS_260 primary/load-balancer/ingress-80-0',
+        'CKV_AWS_272 primary/batch/workflow/sweep/function',
         'CKV_AWS_272 primary/serverless-api/function',
         'CKV_AWS_272 primary/spot-handler/function',
         'CKV_AWS_310 maintenance/cdn',

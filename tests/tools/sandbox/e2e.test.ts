@@ -1,5 +1,6 @@
 /**
- * Terratest-style end-to-end tests: `dev` and `prod` applied into a fresh
+ * Terratest-style end-to-end tests: `dev`, `prod` and `staging` (for its
+ * data tier, Fargate service, serverless API and batch workflow) applied into a fresh
  * local AWS emulator with the real cdktf CLI and Terraform, their state in
  * the S3 + DynamoDB backend deployed into that emulator first. Assertions are
  * on what the AWS SDK reads back, compared with the literal values in
@@ -12,7 +13,8 @@
  * fail and say so. tools/sandbox/emulator-gaps.ts lists where it differs from AWS.
  */
 import { DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
-import { GetHealthCheckCommand } from '@aws-sdk/client-route-53';
+import { DescribeLaunchTemplatesCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { GetHealthCheckCommand, ListHealthChecksCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BackendSettings } from '../../../stacks/backend-settings';
 import { type AutoScalingGroup, type Inventory, leftovers, type LoadBalancer } from '../../../tools/sandbox/inventory';
@@ -20,10 +22,13 @@ import { type CommandResult, killTree } from '../../../tools/lib/processes';
 import { Sandbox } from '../../../tools/sandbox/sandbox';
 import { STATE_BACKEND_STACK } from '../../../stacks/state-backend-stack';
 import { heldLock, stateVersions } from '../../support/remote-state';
+import { execute } from '../../support/step-functions';
+import { FakeEc2Ssm } from '../../support/step-functions/fake-ec2-ssm';
+import { s3ObjectCreated } from '../../support/step-functions/s3-event';
 
 /**
  * What the deployment must read back as, written out by hand from
- * environments/dev.ts, environments/prod.ts, environments/state-backend.ts
+ * environments/dev.ts, environments/prod.ts, environments/staging.ts, environments/state-backend.ts
  * and the schema defaults they rely on (marked "default").
  *
  * These are literals on purpose: expectations computed by
@@ -141,6 +146,72 @@ const EXPECTED = {
         /** default: the standby's whole distribution (one on-demand unit, the rest Spot; the module's Spot strategy). */
         mixed: { onDemandBase: 1, onDemandAboveBasePercent: 0, spotStrategy: 'capacity-optimized', overrides: INSTANCE_TYPES },
       },
+    },
+  },
+  staging: {
+    /** `<project>-<name>`: web-app, staging; only its optional services are read here (its web tier is dev's and prod's code). */
+    name: 'web-app-staging',
+    region: 'ap-northeast-2',
+    database: {
+      identifier: 'web-app-staging-db',
+      /** default: database.engineVersion, port. */
+      engine: 'aurora-postgresql',
+      engineVersion: '16.4',
+      port: 5432,
+      encrypted: true,
+      iamAuthentication: true,
+      /** production: false. */
+      deletionProtection: false,
+      /** default: database.backupRetentionDays. */
+      backupRetentionDays: 7,
+      logExports: ['postgresql'],
+      /** database.instanceClass; default: one writer and one reader, one per AZ. */
+      instances: [
+        { identifier: 'web-app-staging-db-1', instanceClass: 'db.t4g.medium', zone: 'ap-northeast-2a', publiclyAccessible: false },
+        { identifier: 'web-app-staging-db-2', instanceClass: 'db.t4g.medium', zone: 'ap-northeast-2c', publiclyAccessible: false },
+      ],
+    },
+    containerService: {
+      cluster: 'web-app-staging-svc',
+      name: 'web-app-staging-svc',
+      containerInsights: 'enabled',
+      /** minTasks. */
+      desired: 2,
+      /** default: the guide's strategy. */
+      capacityProviderStrategy: [
+        { provider: 'FARGATE', base: 2, weight: 1 },
+        { provider: 'FARGATE_SPOT', base: 0, weight: 4 },
+      ],
+      circuitBreaker: { enable: true, rollback: true },
+      assignPublicIp: 'DISABLED',
+      /** cpu, memory; default: a read-only root and two minutes to stop (Spot's notice). */
+      task: { cpu: '256', memory: '512', networkMode: 'awsvpc', readonlyRoot: [true], stopTimeout: [120] },
+      scaling: { min: 2, max: 10 },
+    },
+    serverlessApi: {
+      functionName: 'web-app-staging-api',
+      alias: 'live',
+      /** provisionedSchedules, as Application Auto Scaling cron in their time zone; the target spans 0 to the largest. */
+      provisioned: {
+        min: 0,
+        max: 2,
+        schedules: [
+          { name: 'web-app-staging-api-after-hours', schedule: 'cron(0 18 ? * MON-FRI *)', timeZone: 'Asia/Seoul', min: 0, max: 0 },
+          { name: 'web-app-staging-api-business-hours', schedule: 'cron(0 9 ? * MON-FRI *)', timeZone: 'Asia/Seoul', min: 2, max: 2 },
+        ],
+      },
+    },
+    batch: {
+      /** runner workflow (default): `<project>-<env>-batch`, traced, every step logged. */
+      stateMachine: { name: 'web-app-staging-batch', tracing: true, loggingLevel: 'ALL' },
+      /** `<project>-<env>-batch-in|out-<account>-<region>`, under the tier's key. */
+      buckets: ['web-app-staging-batch-in-123456789012-ap-northeast-2', 'web-app-staging-batch-out-123456789012-ap-northeast-2'],
+      /** default: inputPrefix, outputPrefix. */
+      inputPrefix: 'incoming/',
+      outputPrefix: 'processed/',
+      /** The tag the workflow's role may terminate and run commands on. */
+      tag: { key: 'BatchTier', value: 'web-app-staging-batch' },
+      instanceTypes: ['c5.xlarge', 'c5a.xlarge', 'c6i.xlarge'],
     },
   },
 } as const;
@@ -418,14 +489,17 @@ describe('end-to-end on the local emulator (moto)', () => {
         expectOperations(inventory, standby.name, standby.region, prod.operations);
 
         // Route 53: PRIMARY → Seoul ALB with its health check, SECONDARY → Tokyo ALB with its own.
-        const zone = inventory.hostedZones.find((z) => z.name.replace(/\.$/, '') === prod.dns.zone);
-        const failover = (zone?.records ?? []).filter((r) => r.name === prod.dns.domain && r.type === 'A');
+        // Staging's zone has the same name in the one emulator account: prod's records are in its own.
+        const zones = inventory.hostedZones.filter((z) => z.name.replace(/\.$/, '') === prod.dns.zone);
+        const failover = zones.flatMap((z) => z.records).filter((r) => r.name === prod.dns.domain && r.type === 'A');
         expect(failover.map((r) => ({ failover: r.failover, target: r.aliasTarget, checked: Boolean(r.healthCheckId) })).sort((a, b) => String(a.failover).localeCompare(String(b.failover)))).toEqual([
           { failover: 'PRIMARY', target: primary.lb.dnsName, checked: true },
           { failover: 'SECONDARY', target: secondary.lb.dnsName, checked: true },
         ]);
         expect(new Set(failover.map((r) => r.healthCheckId)).size).toBe(2);
-        expect(inventory.healthChecks).toBe(2);
+        // Exactly two health checks watch prod's load balancers: none orphaned by a repeated create (staging's watch its own).
+        const allChecks = (await sandbox.clients.get('route53', 'us-east-1').send(new ListHealthChecksCommand({}))).HealthChecks ?? [];
+        expect(allChecks.filter((c) => [primary.lb.dnsName, secondary.lb.dnsName].includes(c.HealthCheckConfig?.FullyQualifiedDomainName ?? '')).length).toBe(2);
         // Each health check as configured: HTTPS on the load balancer it guards, with prod's settings.
         const route53 = sandbox.clients.get('route53', 'us-east-1');
         const checks = await Promise.all(
@@ -459,6 +533,107 @@ describe('end-to-end on the local emulator (moto)', () => {
     15 * MINUTES,
   );
 
+  test.concurrent(
+    'staging: its data tier, Fargate Spot service, serverless API and batch workflow applied, read back with the SDK, planned again, torn down',
+    async () => {
+      const staging = EXPECTED.staging;
+      await deployed('staging', async () => {
+        const inventory = await timed('staging: read back', sandbox.inventory(['staging']));
+        const { databases, containerServices, scalableTargets, aliases } = inventory.services;
+
+        const db = staging.database;
+        const cluster = databases.find((c) => c.identifier === db.identifier);
+        const { instances, ...settings } = db;
+        expect(cluster).toMatchObject({ ...settings, region: staging.region });
+        expect([...(cluster?.instances ?? [])].sort((a, b) => a.identifier.localeCompare(b.identifier))).toEqual(instances);
+        // Encrypted under the stack's own key, and the password is RDS's, in a secret the stack never saw.
+        expect(cluster?.kmsKey).toMatch(/^arn:aws:kms:ap-northeast-2:123456789012:key\//);
+        expect(cluster?.masterSecretArn).toMatch(/^arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:/);
+        // The database's security group admits the web fleet's, on the engine port, and nothing else.
+        const ec2 = sandbox.clients.get('ec2', staging.region);
+        const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [...(cluster?.securityGroups ?? [])] }))).SecurityGroups ?? [];
+        const fleetGroup = ((await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? []).filter((g) => g.GroupName?.startsWith(`${staging.name}-web-`));
+        expect(fleetGroup).toHaveLength(1);
+        expect(groups.flatMap((g) => g.IpPermissions ?? []).map((p) => ({ from: p.FromPort, to: p.ToPort, cidrs: p.IpRanges ?? [], groups: (p.UserIdGroupPairs ?? []).map((pair) => pair.GroupId) }))).toEqual([
+          { from: db.port, to: db.port, cidrs: [], groups: fleetGroup.map((g) => g.GroupId) },
+        ]);
+
+        const svc = staging.containerService;
+        const service = containerServices.find((c) => c.name === svc.name);
+        const { scaling, ...serviceSettings } = svc;
+        expect(service).toMatchObject({ ...serviceSettings, region: staging.region });
+        expect(service?.targetGroups).toHaveLength(1);
+        expect(scalableTargets.find((t) => t.namespace === 'ecs')).toMatchObject({
+          resourceId: `service/${svc.cluster}/${svc.name}`,
+          dimension: 'ecs:service:DesiredCount',
+          ...scaling,
+        });
+
+        const api = staging.serverlessApi;
+        expect(aliases.filter((a) => a.functionName === api.functionName).map((a) => a.alias)).toEqual([api.alias]);
+        const provisioned = scalableTargets.find((t) => t.namespace === 'lambda');
+        expect(provisioned).toEqual({
+          region: staging.region,
+          namespace: 'lambda',
+          resourceId: `function:${api.functionName}:${api.alias}`,
+          dimension: 'lambda:function:ProvisionedConcurrency',
+          min: api.provisioned.min,
+          max: api.provisioned.max,
+          scheduledActions: api.provisioned.schedules,
+        });
+
+        const batch = staging.batch;
+        const machine = inventory.services.stateMachines.find((m) => m.name === batch.stateMachine.name);
+        expect(machine).toMatchObject({ ...batch.stateMachine, region: staging.region, roleArn: `arn:aws:iam::123456789012:role/${batch.stateMachine.name}-workflow` });
+        for (const name of batch.buckets) {
+          expect(inventory.buckets.find((b) => b.name === name), name).toMatchObject({
+            region: staging.region,
+            versioning: 'Enabled',
+            encryption: { algorithm: 'aws:kms', bucketKey: true },
+            publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+          });
+        }
+        const rules = inventory.operations.rules.filter((r) => r.region === staging.region && r.name.startsWith(`${batch.stateMachine.name}-`));
+        expect(rules.find((r) => r.name.endsWith('-object-created'))).toMatchObject({
+          pattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: [batch.buckets[0]] }, object: { key: [{ prefix: batch.inputPrefix }] } } },
+          targets: [machine?.arn],
+        });
+        // The definition as the emulator holds it, references resolved by Terraform, run from an object landing:
+        // it launches from the deployed launch template into the deployed private subnets, runs the job there, and terminates it.
+        const template = ((await ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? []).filter((t) => t.LaunchTemplateName?.startsWith(`${batch.stateMachine.name}-`));
+        expect(template).toHaveLength(1);
+        const privateSubnets = (inventory.networks.find((n) => n.name === `${staging.name}-vpc`)?.subnets ?? []).filter((n) => n.tier === 'private').map((n) => n.id);
+        const cloud = new FakeEc2Ssm({ requiredTag: batch.tag });
+        const key = `${batch.inputPrefix}e2e/access.log.gz`;
+        const run = execute(JSON.parse(machine?.definition ?? '{}'), {
+          input: s3ObjectCreated({ bucket: batch.buckets[0], key, region: staging.region, account: '123456789012' }),
+          tasks: cloud.handle,
+          stateMachineArn: machine?.arn,
+        });
+        expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+        expect(cloud.fleets.map((f) => (f.LaunchTemplateConfigs as { LaunchTemplateSpecification: { LaunchTemplateId: string } }[])[0]?.LaunchTemplateSpecification.LaunchTemplateId)).toEqual([template[0]?.LaunchTemplateId]);
+        expect(new Set(cloud.instances.map((i) => i.subnetId)).size).toBe(1);
+        expect(privateSubnets).toContain(cloud.instances[0]?.subnetId);
+        expect(new Set(cloud.fleets.flatMap((f) => (f.LaunchTemplateConfigs as { Overrides: { InstanceType: string; SubnetId: string }[] }[])[0]?.Overrides.map((o) => `${o.InstanceType} ${o.SubnetId}`) ?? []))).toEqual(
+          new Set(batch.instanceTypes.flatMap((type) => privateSubnets.map((subnet) => `${type} ${subnet}`))),
+        );
+        expect(cloud.commands.map((c) => c.instanceId)).toEqual(cloud.instances.map((i) => i.id));
+        expect(cloud.leftBehind(run.elapsedSeconds)).toEqual([]);
+
+        // Only the maintenance page's CloudFront distribution differs on a second plan (the open gap cloudfront-distribution-fields).
+        const plan = await timed('staging: plan again', planAgain('staging'));
+        const changed = plan.output.split('\n').flatMap((line) => /^\s+# (\S+) (will|must) be/.exec(line)?.[1] ?? []);
+        expect({ code: plan.code, changed: changed.filter((address) => !address.startsWith('aws_cloudfront_distribution.')) }, changesOf(plan)).toEqual({
+          code: 2,
+          changed: [],
+        });
+      });
+      const state = await sandbox.terraform('staging', ['state', 'list']);
+      expect({ code: state.code, resources: state.output.trim() }).toEqual({ code: 0, resources: '' });
+    },
+    20 * MINUTES,
+  );
+
   test(
     'state backend: versioned, KMS-encrypted, private, TLS-only bucket and a PITR lock table; destroyed last, nothing left',
     async () => {
@@ -482,7 +657,7 @@ describe('end-to-end on the local emulator (moto)', () => {
       });
 
       await timed('state-backend: cdktf destroy', sandbox.destroy(STATE_BACKEND_STACK));
-      expect(leftovers(await sandbox.inventory(['dev', 'prod', STATE_BACKEND_STACK]))).toEqual({});
+      expect(leftovers(await sandbox.inventory(['dev', 'prod', 'staging', STATE_BACKEND_STACK]))).toEqual({});
     },
     15 * MINUTES,
   );
