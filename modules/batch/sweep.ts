@@ -10,7 +10,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Construct } from 'constructs';
 import { lambdaBundleAsset } from '../resilience/bundle';
 import { waive } from '../security';
-import { assumeRolePolicy } from '../shared/iam';
+import { assumeRolePolicy, functionRuntimeStatements } from '../shared/iam';
 import { BATCH_TAG_KEY, batchNamePrefix, batchSweepFunctionName, batchSweepLogGroupName, batchTagValue } from './names';
 
 export const SWEEP_HANDLER_ENTRY = 'modules/batch/sweep-handler/handler.ts';
@@ -77,9 +77,7 @@ export class BatchSweep extends Construct {
           condition: [{ test: 'StringEquals', variable: `aws:ResourceTag/${BATCH_TAG_KEY}`, values: [batchTagValue(props.name)] }],
         },
         { sid: 'KeepFailedInvocations', actions: ['sqs:SendMessage'], resources: [props.deadLetterQueueArn] },
-        { sid: 'UseTheOperationsKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.kmsKeyArn] },
-        { sid: 'WriteItsLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] },
-        { sid: 'Trace', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
+        ...functionRuntimeStatements({ kmsKeyArn: props.kmsKeyArn, logGroupArn: logs.arn }),
       ],
     });
     new IamRolePolicy(this, 'policy', { name: 'batch-sweep', role: role.id, policy: permissions.json });

@@ -10,7 +10,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
 import { waive } from '../security';
-import { assumeRolePolicy } from '../shared/iam';
+import { assumeRolePolicy, functionRuntimeStatements } from '../shared/iam';
 import { lambdaBundleAsset } from './bundle';
 import { INTERRUPTION_WARNING, REBALANCE_RECOMMENDATION, SPOT_METRICS_NAMESPACE } from './spot-signals';
 
@@ -99,9 +99,7 @@ export class SpotInterruptionHandler extends Construct {
         },
         { sid: 'Report', actions: ['sns:Publish'], resources: [props.topicArn] },
         { sid: 'KeepFailedEvents', actions: ['sqs:SendMessage'], resources: [deadLetters.arn] },
-        { sid: 'UseTheOperationsKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.kmsKeyArn] },
-        { sid: 'WriteItsLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] },
-        { sid: 'Trace', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
+        ...functionRuntimeStatements({ kmsKeyArn: props.kmsKeyArn, logGroupArn: logs.arn }),
       ],
     });
     new IamRolePolicy(this, 'policy', { name: 'spot-interruption-handler', role: role.id, policy: permissions.json });

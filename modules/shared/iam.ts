@@ -146,3 +146,17 @@ export function policyDocumentStatements(statements: readonly PolicyStatementSpe
     condition: s.conditions?.map((c) => ({ test: c.test, variable: c.variable, values: [...c.values] })),
   }));
 }
+
+/**
+ * What every function of ours needs at run time, last in its policy: the
+ * operations key (its environment, logs and queues are encrypted with it),
+ * its own log group's streams, and X-Ray (PutTraceSegments has no resource
+ * level).
+ */
+export function functionRuntimeStatements(props: { readonly kmsKeyArn: string; readonly logGroupArn: string }): DataAwsIamPolicyDocumentStatement[] {
+  return [
+    { sid: 'UseTheOperationsKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.kmsKeyArn] },
+    { sid: 'WriteItsLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${props.logGroupArn}:*`] },
+    { sid: 'Trace', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
+  ];
+}

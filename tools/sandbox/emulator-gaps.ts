@@ -145,6 +145,24 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     handling: 'the service keeps what it was created with and DescribeServices reports it',
   },
   {
+    id: 'rds-provisioned-cluster-scaling',
+    where: 'launcher',
+    gap: 'reports an empty serverless v1 ScalingConfigurationInfo on every Aurora cluster, where AWS reports one for engine mode serverless only, so every plan would fill in its defaults',
+    handling: 'a cluster without a scaling configuration reports none',
+  },
+  {
+    id: 'rds-instance-monitoring',
+    where: 'launcher',
+    gap: 'drops a new DB instance\'s enhanced monitoring (interval, role) and Performance Insights (enabled, key, retention), so every plan would turn them on again',
+    handling: 'the instance keeps what it was created with and DescribeDBInstances reports it',
+  },
+  {
+    id: 's3-eventbridge-notification',
+    where: 'launcher',
+    gap: 'stores a bucket\'s EventBridge notification but leaves it out of GetBucketNotificationConfiguration, so every plan would turn it on again (the batch tier\'s buckets)',
+    handling: 'the answer carries EventBridgeConfiguration when it is on, as AWS\'s does',
+  },
+  {
     id: 'account-resources',
     where: 'target',
     gap: 'a hosted-zone ID or certificate ARN from a real account does not exist in the emulator',
@@ -178,7 +196,7 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     id: 'cloudfront-distribution-fields',
     where: 'open',
     gap: 'drops a distribution\'s origin access control and ACM viewer certificate and adds default forwarded_values to a cache-policy behaviour',
-    handling: 'staging (the only environment with the CloudFront maintenance page) applies and destroys in the sandbox, but its second plan is not empty: the end-to-end test of staging accepts a second plan that changes that distribution and nothing else',
+    handling: 'staging (the only environment with the CloudFront maintenance page) applies and destroys in the sandbox, but its second plan is not empty: the end-to-end test of staging accepts a second plan that changes that distribution, and the page bucket\'s policy that names it, and nothing else',
   },
   {
     id: 'lifecycle-actions',

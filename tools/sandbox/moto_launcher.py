@@ -726,6 +726,84 @@ def ecs_service_fields() -> None:
     EC2ContainerServiceResponse.create_service = create_service
 
 
+@correction("rds-provisioned-cluster-scaling")
+def rds_provisioned_cluster_scaling() -> None:
+    """moto reports an (empty) serverless v1 ScalingConfigurationInfo on every
+    Aurora cluster; AWS reports one only for engine mode serverless. The
+    provider reads the empty block into state and every plan would fill in
+    its defaults. Here a cluster without a scaling configuration reports
+    none."""
+    from moto.rds.models import DBCluster
+
+    info = DBCluster.scaling_configuration_info.fget
+
+    def scaling_configuration_info(self):
+        return info(self) if self.scaling_configuration else None
+
+    DBCluster.scaling_configuration_info = property(scaling_configuration_info)
+
+
+@correction("rds-instance-monitoring")
+def rds_instance_monitoring() -> None:
+    """moto's CreateDBInstance drops enhanced monitoring (MonitoringInterval,
+    MonitoringRoleArn) and Performance Insights (enabled, key, retention), so
+    the Aurora instances read back without them and every plan would turn
+    them on again. Here an instance keeps what it was created with."""
+    from moto.rds.responses import RDSResponse
+
+    kept = {
+        "MonitoringInterval": "monitoring_interval",
+        "MonitoringRoleArn": "monitoring_role_arn",
+        "EnablePerformanceInsights": "performance_insights_enabled",
+        "PerformanceInsightsKMSKeyId": "performance_insights_kms_key_id",
+        "PerformanceInsightsRetentionPeriod": "performance_insights_retention_period",
+    }
+    create = RDSResponse.create_db_instance
+
+    def create_db_instance(self):
+        answer = create(self)
+        [instance] = self.backend.describe_db_instances(self.params.get("DBInstanceIdentifier"))
+        for param, attribute in kept.items():
+            if self.params.get(param) is not None:
+                setattr(instance, attribute, self.params[param])
+        return answer
+
+    RDSResponse.create_db_instance = create_db_instance
+
+
+@correction("s3-eventbridge-notification")
+def s3_eventbridge_notification() -> None:
+    """moto stores a bucket's EventBridge notification but
+    GetBucketNotificationConfiguration leaves it out, so the provider reads
+    eventbridge = false and every plan would turn it on again (the batch
+    tier's buckets). Here the answer carries EventBridgeConfiguration when it
+    is on, as AWS's does."""
+    from moto.core.responses import ActionResult
+    from moto.s3.responses import S3Response
+
+    original = S3Response.get_bucket_notification
+
+    def get_bucket_notification(self):
+        configuration = self.backend.get_bucket_notification_configuration(self.bucket_name)
+        if configuration is None or configuration.event_bridge is None:
+            return original(self)
+        serialize = self.serialized
+
+        def with_event_bridge(result):
+            if isinstance(result, ActionResult) and isinstance(result.result, dict):
+                result.result["EventBridgeConfiguration"] = {}
+            return serialize(result)
+
+        # moto builds the answer from the topic, queue and Lambda configurations only; the EventBridge one joins it here.
+        self.serialized = with_event_bridge
+        try:
+            return original(self)
+        finally:
+            del self.serialized
+
+    S3Response.get_bucket_notification = get_bucket_notification
+
+
 def install_trace(directory: str, port: str) -> None:
     """Diagnostics, not a correction. With WEB_TIER_EMULATOR_TRACE=<dir>, one
     JSON line per request goes to <dir>/trace-<port>.jsonl: when it came, the

@@ -21,7 +21,9 @@ import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeVpcs
 import { CreateTargetGroupCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AttachRolePolicyCommand, CreateRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateDBClusterCommand, CreateDBInstanceCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { CreateHealthCheckCommand, ListHealthChecksCommand } from '@aws-sdk/client-route-53';
+import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, ListStateMachineVersionsCommand, UpdateStateMachineCommand, ValidateStateMachineDefinitionCommand } from '@aws-sdk/client-sfn';
 import { EmulatorClients } from '../../../tools/sandbox/aws-clients';
 import { INSTALL_HINT, launcherCorrections, startEmulator } from '../../../tools/sandbox/emulator';
@@ -173,6 +175,37 @@ describe('the emulator', () => {
       const [service] = (await ecs.send(new DescribeServicesCommand({ cluster: 'svc', services: ['svc'] }))).services ?? [];
       // A base left out reads back as 0, as on AWS.
       expect(service).toMatchObject({ capacityProviderStrategy: [strategy[0], { ...strategy[1], base: 0 }], deploymentConfiguration: deployment, healthCheckGracePeriodSeconds: 60, enableECSManagedTags: true });
+    } finally {
+      clients.destroy();
+      await emulator.stop();
+    }
+  }, 60_000);
+
+  it('reads back an Aurora instance\'s monitoring, a provisioned cluster without serverless scaling, and a bucket\'s EventBridge notification (rds-instance-monitoring, rds-provisioned-cluster-scaling, s3-eventbridge-notification)', async () => {
+    const emulator = await startEmulator({});
+    const clients = new EmulatorClients(emulator.endpoint);
+    try {
+      const rds = clients.get('rds', 'ap-northeast-2');
+      await rds.send(new CreateDBClusterCommand({ DBClusterIdentifier: 'db', Engine: 'aurora-postgresql', MasterUsername: 'app', ManageMasterUserPassword: true }));
+      const monitoring = {
+        MonitoringInterval: 60,
+        MonitoringRoleArn: 'arn:aws:iam::123456789012:role/db-monitoring',
+        PerformanceInsightsEnabled: true,
+        PerformanceInsightsKMSKeyId: 'arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        PerformanceInsightsRetentionPeriod: 7,
+      };
+      const { PerformanceInsightsEnabled, ...rest } = monitoring;
+      await rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'db-1', DBClusterIdentifier: 'db', DBInstanceClass: 'db.t4g.medium', Engine: 'aurora-postgresql', EnablePerformanceInsights: PerformanceInsightsEnabled, ...rest }));
+      const [instance] = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'db-1' }))).DBInstances ?? [];
+      expect(instance).toMatchObject(monitoring);
+      const [cluster] = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'db' }))).DBClusters ?? [];
+      expect(cluster?.ScalingConfigurationInfo).toBeUndefined();
+
+      const s3 = clients.get('s3', 'ap-northeast-2');
+      await s3.send(new CreateBucketCommand({ Bucket: 'batch-in', CreateBucketConfiguration: { LocationConstraint: 'ap-northeast-2' } }));
+      expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'batch-in' }))).EventBridgeConfiguration).toBeUndefined();
+      await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'batch-in', NotificationConfiguration: { EventBridgeConfiguration: {} } }));
+      expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'batch-in' }))).EventBridgeConfiguration).toEqual({});
     } finally {
       clients.destroy();
       await emulator.stop();
