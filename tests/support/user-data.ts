@@ -123,7 +123,8 @@ export function bootUserData(script: string, options: BootOptions): BootResult {
       stdout: run.stdout,
       stderr: run.stderr,
       calls: { aws: calls('aws'), curl: calls('curl'), systemctl: calls('systemctl'), dnf: calls('dnf') },
-      files: Object.fromEntries((options.capture ?? []).map((path) => [path, readIfExists(join(root, path))])),
+      // What the boot wrote under /usr/local lies in the scratch directory mounted there.
+      files: Object.fromEntries((options.capture ?? []).map((path) => [path, readIfExists(join(root, path.replace(/^\/usr\/local\//, '/scratch-usr-local/')))])),
     };
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -142,10 +143,12 @@ for dir in usr dev; do
   mount --rbind "/$dir" "$1/$dir"
   mount -o remount,bind,ro "$1/$dir"
 done
+# /usr/local is the instance's own, and writable, as on Amazon Linux (a boot script may install a tool there).
+mount --bind "$1/scratch-usr-local" "$1/usr/local"
 exec timeout -s KILL "$3" chroot "$1" "$2"`;
 
 function layRoot(root: string): void {
-  for (const dir of ['usr', 'dev', 'etc/systemd/system', 'var/lib/cloud/instance/scripts', 'var/log', 'tmp', 'root', 'home', 'opt', 'run', 'srv', 'stub-bin', 'stub-log']) {
+  for (const dir of ['usr', 'scratch-usr-local/bin', 'dev', 'etc/systemd/system', 'var/lib/cloud/instance/scripts', 'var/log', 'tmp', 'root', 'home', 'opt', 'run', 'srv', 'stub-bin', 'stub-log']) {
     mkdirSync(join(root, dir), { recursive: true });
   }
   // This machine merges /bin, /lib and /sbin into /usr, as Amazon Linux does.

@@ -9,6 +9,7 @@ import staging from '../../../environments/staging';
 import type { EnvironmentInput } from '../../../environments/schema';
 import { offlinePlan, type OfflinePlanResult } from '../../../tools/lib/terraform';
 import { synthEnvironments } from '../../support/synth';
+import { bootUserData, lintScript } from '../../support/user-data';
 
 const fleetVariant: EnvironmentInput = {
   ...structuredClone(staging),
@@ -65,5 +66,29 @@ describe('what the plan shows', () => {
       terminate_instances_with_expiration: true,
       terminate_instances_on_delete: 'true',
     });
+  });
+});
+
+describe('a fleet instance booting from the planned user data', () => {
+  const WORKER = '/usr/local/bin/batch-worker';
+  const UNIT = '/etc/systemd/system/batch-worker.service';
+  let boot: ReturnType<typeof bootUserData>;
+  beforeAll(() => {
+    const template = batchChanges('spot-fleet').find((c) => c.type === 'aws_launch_template')!;
+    const userData = Buffer.from(String((template.change.after as { user_data?: string }).user_data), 'base64').toString('utf8');
+    boot = bootUserData(userData, { region: staging.region, healthUrl: 'http://localhost/health', healthy: true, capture: [WORKER, UNIT] });
+  });
+
+  it('writes the worker and its unit, and starts it with systemd', () => {
+    expect(boot.status, boot.stderr).toBe(0);
+    expect(boot.calls.systemctl).toEqual([['daemon-reload'], ['enable', '--now', 'batch-worker.service']]);
+    expect(boot.files[UNIT]).toContain(`ExecStart=${WORKER}`);
+  });
+
+  it('the worker is the environment\'s commands, with its prefixes, and lints clean', () => {
+    const worker = boot.files[WORKER] ?? '';
+    for (const line of staging.batch!.commands) expect(worker).toContain(line);
+    expect(worker).toContain("export INPUT_URI='s3://web-app-staging-batch-in-123456789012-ap-northeast-2/incoming/'");
+    expect(lintScript(worker)).toEqual([]);
   });
 });
