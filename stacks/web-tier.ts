@@ -94,7 +94,7 @@ export class WebTier extends Construct {
         ...(spec.batch ? batchLogGroupNames(name, spec.batch.runner) : []),
       ],
       // The handler's rules are `<name>-spot-…`, the batch tier's `<name>-batch-…`; both deliver to queues under this key.
-      eventRuleNamePrefix: spec.batch ? name : handlesSpot ? `${name}-spot` : undefined,
+      eventRuleNamePrefixes: [...(handlesSpot ? [`${name}-spot`] : []), ...(spec.batch ? [`${name}-batch`] : [])],
     });
 
     // Built from vpcCidr, or brought by ID: the rest of the tier sees the same VpcNetwork.

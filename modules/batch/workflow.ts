@@ -52,7 +52,7 @@ export interface BatchWorkflowProps {
   /**
    * The tier's key: buckets, log groups, queue, function environment. Its
    * policy must let EventBridge use it for rules named `<name>-batch-…`
-   * (OperationsKey's eventRuleNamePrefix), CloudWatch Logs for the log groups
+   * (OperationsKey's eventRuleNamePrefixes), CloudWatch Logs for the log groups
    * in `batchLogGroupNames`, and CloudWatch for alarms named `<name>-…`.
    */
   readonly kmsKeyArn: string;

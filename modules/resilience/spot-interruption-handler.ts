@@ -38,7 +38,7 @@ export interface SpotInterruptionHandlerProps {
   /**
    * Key of the topic, the dead-letter queue, the log group and the
    * function's environment variables. Its policy must let EventBridge use it
-   * for rules named `<name>-spot-…` (`OperationsKey`'s `eventRuleNamePrefix`),
+   * for rules named `<name>-spot-…` (`OperationsKey`'s `eventRuleNamePrefixes`),
    * or their failed deliveries cannot reach the queue.
    */
   readonly kmsKeyArn: string;

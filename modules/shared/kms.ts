@@ -53,11 +53,12 @@ export interface OperationsKeyProps {
    */
   readonly logGroupNames?: readonly string[];
   /**
-   * Grants EventBridge the use of the key for rules named `<prefix>-…` in
-   * this account and region, which dead-letter to a queue under the key.
+   * Grants EventBridge the use of the key for rules named `<prefix>-…`, for
+   * each prefix, in this account and region, which deliver to a queue under
+   * the key.
    * @default no EventBridge grant
    */
-  readonly eventRuleNamePrefix?: string;
+  readonly eventRuleNamePrefixes?: readonly string[];
   /**
    * Days between scheduling deletion and deleting.
    * @default 30
@@ -129,7 +130,7 @@ export class OperationsKey extends Construct {
         ],
       });
     }
-    if (props.eventRuleNamePrefix !== undefined) {
+    if (props.eventRuleNamePrefixes?.length) {
       statement.push({
         sid: 'EventBridgeDeadLetters',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -137,7 +138,7 @@ export class OperationsKey extends Construct {
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
         condition: [
           { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account] },
-          { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:events:${region}:${account}:rule/${props.eventRuleNamePrefix}-*`] },
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: props.eventRuleNamePrefixes.map((prefix) => `arn:${partition}:events:${region}:${account}:rule/${prefix}-*`) },
         ],
       });
     }

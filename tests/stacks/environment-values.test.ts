@@ -482,7 +482,7 @@ interface KeyExpectation {
   /** Log groups the key encrypts; none for the DNS-alerts key. */
   readonly logGroups: readonly string[];
   /** Rules `<prefix>-…` that dead-letter to a queue under the key; none for the DNS-alerts key. */
-  readonly rules?: string;
+  readonly rules?: readonly string[];
 }
 
 /** A key's policy, written out: break-glass root, root as administrator, and the grants it uses, each for this account's resources. */
@@ -529,7 +529,7 @@ function operationsKeyPolicy(key: string, { region, account, alarms, logGroups, 
             principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
             condition: [
               { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account] },
-              { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition}:events:${region}:${account}:rule/${rules}-*`] },
+              { test: 'ArnLike', variable: 'aws:SourceArn', values: rules.map((prefix) => `arn:${partition}:events:${region}:${account}:rule/${prefix}-*`) },
             ],
           },
         ]
@@ -545,7 +545,7 @@ const tierKey = (region: string, account: string, name: string, flowLogs: boolea
   account,
   alarms: name,
   logGroups: [...(flowLogs ? [`/aws/vpc-flow-logs/${name}`] : []), `/aws/lambda/${name}-spot-interruption`, `aws-waf-logs-${name}`],
-  rules: `${name}-spot`,
+  rules: [`${name}-spot`],
 });
 /** The us-east-1 key of the health-check alarms' topic: alarms only, no log group, no queue. */
 const dnsKey = (account: string, name: string): KeyExpectation => ({ region: 'us-east-1', account, alarms: name, logGroups: [] });
@@ -555,8 +555,8 @@ const KEYS: Record<string, Record<string, KeyExpectation>> = {
   // dev has flow logs off.
   dev: { 'primary_ops-key': tierKey('ap-northeast-2', SHARED, 'web-app-dev', false) },
   staging: {
-    // Its Fargate service, API function and batch workflow and sweep log under the tier's key too; with the batch
-    // tier's rules beside the Spot handler's, the key admits every rule of the environment, not only `…-spot-*`.
+    // Its Fargate service, API function and batch workflow and sweep log under the tier's key too, and the batch
+    // tier's rules deliver to its queues beside the Spot handler's.
     'primary_ops-key': {
       ...tierKey('ap-northeast-2', SHARED, 'web-app-staging', true),
       logGroups: [
@@ -566,7 +566,7 @@ const KEYS: Record<string, Record<string, KeyExpectation>> = {
         '/aws/vendedlogs/states/web-app-staging-batch',
         '/aws/lambda/web-app-staging-batch-sweep',
       ],
-      rules: 'web-app-staging',
+      rules: ['web-app-staging-spot', 'web-app-staging-batch'],
     },
     'us_east_1_dns-alerts-key': dnsKey(SHARED, 'web-app-staging'),
   },

@@ -279,7 +279,8 @@ describe('the tier\'s key', () => {
     expect(logs.some((arn) => arn.endsWith(`:log-group:/aws/vendedlogs/states/${NAME}-batch`))).toBe(true);
     expect(logs.some((arn) => arn.endsWith(`:log-group:/aws/lambda/${NAME}-batch-sweep`))).toBe(true);
     const events = bySid(key, 'EventBridgeDeadLetters').condition!.find((c) => c.variable === 'aws:SourceArn')!.values;
-    expect(events).toEqual([expect.stringMatching(new RegExp(`:rule/${NAME}-\\*$`))]);
+    // The Spot handler's rules and the batch tier's, each by its own prefix: no other rule of the environment.
+    expect(events).toEqual([expect.stringMatching(new RegExp(`:rule/${NAME}-spot-\\*$`)), expect.stringMatching(new RegExp(`:rule/${NAME}-batch-\\*$`))]);
   });
 
   it('grants nothing for batch where the section is off', () => {

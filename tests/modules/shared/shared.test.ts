@@ -57,7 +57,7 @@ describe('OperationsKey', () => {
   });
 
   it('each grant is opt-in and names this account and region and the resources that use it', () => {
-    expect(keyPolicy({ alarmNamePrefix: 'demo', logGroupNames: ['/aws/lambda/demo-fn', '/aws/vpc-flow-logs/demo'], eventRuleNamePrefix: 'demo-spot' })).toEqual([
+    expect(keyPolicy({ alarmNamePrefix: 'demo', logGroupNames: ['/aws/lambda/demo-fn', '/aws/vpc-flow-logs/demo'], eventRuleNamePrefixes: ['demo-spot', 'demo-batch'] })).toEqual([
       BREAK_GLASS,
       ADMINISTRATION([ROOT]),
       {
@@ -90,7 +90,7 @@ describe('OperationsKey', () => {
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
         condition: [
           { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['111122223333'] },
-          { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:PARTITION:events:eu-west-1:111122223333:rule/demo-spot-*'] },
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:PARTITION:events:eu-west-1:111122223333:rule/demo-spot-*', 'arn:PARTITION:events:eu-west-1:111122223333:rule/demo-batch-*'] },
         ],
       },
     ]);
