@@ -7,38 +7,15 @@ import { assumeRolePolicy } from '../shared/iam';
 import { BATCH_DEFAULTS, type SpotFleetAllocationStrategy } from './defaults';
 import { type BatchInstances, runnerInstances } from './instances';
 import { batchNamePrefix } from './names';
-import type { BatchBucketRef } from './workflow';
+import type { BatchRunnerProps } from './runner-props';
 
-export interface BatchFleetProps {
-  /** Tier name; resources are `<name>-batch-…`. */
-  readonly name: string;
-  readonly account: string;
-  readonly region: string;
-  readonly vpcId: string;
-  /** Private subnets: every instance type is offered in each (the guide's overrides, type × AZ). */
-  readonly subnetIds: readonly string[];
-  readonly inputBucket: BatchBucketRef;
-  readonly outputBucket: BatchBucketRef;
-  /** The worker's shell lines, run as a service that restarts when they exit; they see INPUT_URI and OUTPUT_URI (the prefixes). */
-  readonly commands: readonly string[];
+export interface BatchFleetProps extends BatchRunnerProps {
   /** Instances kept running. */
   readonly targetCapacity: number;
   /** @default 0 (BATCH_DEFAULTS.fleet.onDemandTargetCapacity) */
   readonly onDemandTargetCapacity?: number;
   /** @default 'capacityOptimized' (BATCH_DEFAULTS.fleet.allocationStrategy) */
   readonly allocationStrategy?: SpotFleetAllocationStrategy;
-  /** @default ['c5.xlarge', 'c5a.xlarge', 'c6i.xlarge'] (BATCH_DEFAULTS.instanceTypes) */
-  readonly instanceTypes?: readonly string[];
-  /** @default 'incoming/' (BATCH_DEFAULTS.inputPrefix) */
-  readonly inputPrefix?: string;
-  /** @default 'processed/' (BATCH_DEFAULTS.outputPrefix) */
-  readonly outputPrefix?: string;
-  /** The tier's key, which encrypts the buckets. */
-  readonly kmsKeyArn: string;
-  /** Tags for the instances and volumes. @default none */
-  readonly tags?: Record<string, string>;
-  /** @default the latest Amazon Linux 2023 (x86_64) */
-  readonly imageId?: string;
 }
 
 /** systemd waits this long after SIGTERM before it kills the worker: inside Spot's two-minute notice, with room for shutdown. */

@@ -16,7 +16,8 @@ export {
 export { BATCH_SWEEP_DEFAULTS, BatchSweep, type BatchSweepProps, SWEEP_HANDLER_ENTRY } from './sweep';
 export { escapeTerraformTemplate } from './terraform-text';
 export { BatchTier, type BatchTierProps } from './tier';
-export { type BatchBucketRef, BatchWorkflow, type BatchWorkflowProps } from './workflow';
+export type { BatchBucketRef, BatchRunnerProps } from './runner-props';
+export { BatchWorkflow, type BatchWorkflowProps } from './workflow';
 export {
   BATCH_STATES,
   batchWorkflowDefinition,

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_IMAGE_ID } from '../compute';
 import { assumeRolePolicy } from '../shared/iam';
 import { BATCH_TAG_KEY, batchNamePrefix, batchTagValue } from './names';
+import type { BatchRunnerProps } from './runner-props';
 
 export interface BatchInstancesProps {
   /** Tier name, e.g. `web-app-staging`; the resources are `<name>-batch-…`. */
@@ -192,19 +193,6 @@ export class BatchInstances extends Construct {
   }
 }
 
-/** What both runners (BatchWorkflow, BatchFleet) hold in their props for their instances. */
-export interface BatchRunnerInstanceSource {
-  readonly name: string;
-  readonly account: string;
-  readonly region: string;
-  readonly vpcId: string;
-  readonly inputBucket: { readonly arn: string };
-  readonly outputBucket: { readonly arn: string };
-  readonly kmsKeyArn: string;
-  readonly tags?: Record<string, string>;
-  readonly imageId?: string;
-}
-
 /**
  * A runner's instances: BatchInstances from the runner's props, its
  * resolved prefixes and first instance type, and what only that runner
@@ -213,7 +201,7 @@ export interface BatchRunnerInstanceSource {
  */
 export function runnerInstances(
   scope: Construct,
-  source: BatchRunnerInstanceSource,
+  source: BatchRunnerProps,
   resolved: { readonly inputPrefix: string; readonly outputPrefix: string; readonly instanceType: string },
   only: Pick<BatchInstancesProps, 'listInput' | 'userData' | 'batchTagInRequest'>,
 ): BatchInstances {

@@ -5,10 +5,9 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Construct } from 'constructs';
-import { lambdaBundleAsset } from '../resilience/bundle';
+import { bundledFunction } from '../resilience/bundled-function';
 import { waive } from '../security';
 import { assumeRolePolicy, functionRuntimeStatements } from '../shared/iam';
 import { BATCH_TAG_KEY, batchNamePrefix, batchSweepFunctionName, batchSweepLogGroupName, batchTagValue } from './names';
@@ -82,34 +81,24 @@ export class BatchSweep extends Construct {
     });
     new IamRolePolicy(this, 'policy', { name: 'batch-sweep', role: role.id, policy: permissions.json });
 
-    const { bundle, asset } = lambdaBundleAsset(this, 'code', SWEEP_HANDLER_ENTRY);
-    const fn = new LambdaFunction(this, 'function', {
+    const fn = bundledFunction(this, {
+      entry: SWEEP_HANDLER_ENTRY,
       functionName,
       description: `Terminates batch instances of ${props.name} older than ${props.maxRunMinutes} minutes (plus grace)`,
-      role: role.arn,
-      runtime: 'nodejs22.x',
-      architectures: ['arm64'],
-      handler: 'index.handler',
-      filename: asset.path,
-      sourceCodeHash: bundle.sha256,
-      memorySize: 256,
+      roleArn: role.arn,
       timeout: 60,
       // One sweep at a time is all there is to do.
       reservedConcurrentExecutions: 1,
       environment: {
-        variables: {
-          TAG_KEY: BATCH_TAG_KEY,
-          TAG_VALUE: batchTagValue(props.name),
-          MAX_AGE_MINUTES: String(props.maxRunMinutes + (props.graceMinutes ?? BATCH_SWEEP_DEFAULTS.graceMinutes)),
-        },
+        TAG_KEY: BATCH_TAG_KEY,
+        TAG_VALUE: batchTagValue(props.name),
+        MAX_AGE_MINUTES: String(props.maxRunMinutes + (props.graceMinutes ?? BATCH_SWEEP_DEFAULTS.graceMinutes)),
       },
       kmsKeyArn: props.kmsKeyArn,
-      deadLetterConfig: { targetArn: props.deadLetterQueueArn },
-      tracingConfig: { mode: 'Active' },
-      dependsOn: [logs],
+      deadLetterTargetArn: props.deadLetterQueueArn,
+      logGroup: logs,
     });
     waive(fn, 'CKV_AWS_117', 'calls only the EC2 API and reaches nothing in the VPC; a VPC would add ENIs and a NAT or endpoint dependency to a cleanup that must not depend on them');
-    waive(fn, 'CKV_AWS_272', 'bundled from this repository at synth and deployed by Terraform with its source_code_hash; signing needs a Signer profile and a signed-artifact step the pipeline does not have');
     this.functionName = fn.functionName;
     this.functionArn = fn.arn;
 

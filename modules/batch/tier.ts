@@ -2,41 +2,14 @@ import { Construct } from 'constructs';
 import { BatchBuckets } from './buckets';
 import { BATCH_DEFAULTS, type BatchRunner, type SpotFleetAllocationStrategy } from './defaults';
 import { BatchFleet } from './fleet';
-import { BatchWorkflow } from './workflow';
+import type { BatchRunnerProps } from './runner-props';
+import { BatchWorkflow, type BatchWorkflowProps } from './workflow';
 
-export interface BatchTierProps {
-  /** Tier name, e.g. `web-app-staging`. */
-  readonly name: string;
-  readonly account: string;
-  readonly region: string;
-  readonly vpcId: string;
-  /** Private subnets of the tier. */
-  readonly subnetIds: readonly string[];
-  /** The tier's key (see BatchWorkflowProps.kmsKeyArn for the grants it needs). */
-  readonly kmsKeyArn: string;
-  /** Topic the workflow's failure alarms notify. */
-  readonly alertsTopicArn: string;
+export interface BatchTierProps extends Omit<BatchWorkflowProps, 'inputBucket' | 'outputBucket'> {
   /** @default 'workflow' (BATCH_DEFAULTS.runner) */
   readonly runner?: BatchRunner;
-  readonly commands: readonly string[];
-  /** @default BATCH_DEFAULTS.instanceTypes */
-  readonly instanceTypes?: readonly string[];
-  /** @default 'incoming/' */
-  readonly inputPrefix?: string;
-  /** @default 'processed/' */
-  readonly outputPrefix?: string;
-  /** @default 60 */
-  readonly maxRunMinutes?: number;
-  /** @default 2 */
-  readonly interruptionRetries?: number;
-  /** @default 14 */
-  readonly failedRunRetentionDays?: number;
   /** Required with runner 'spot-fleet', refused with 'workflow'. @default none */
   readonly fleet?: { readonly targetCapacity: number; readonly onDemandTargetCapacity?: number; readonly allocationStrategy?: SpotFleetAllocationStrategy };
-  /** @default 365 */
-  readonly logRetentionDays?: number;
-  /** @default none */
-  readonly tags?: Record<string, string>;
   /**
    * Let a destroy delete the buckets with the objects, versions and access logs they still hold (S3 refuses to delete a bucket that is not empty).
    * @default false
@@ -60,7 +33,7 @@ export class BatchTier extends Construct {
     if (runner === 'spot-fleet' && !props.fleet) throw new Error(`${this.node.path}: runner spot-fleet needs fleet (targetCapacity)`);
     if (runner === 'workflow' && props.fleet) throw new Error(`${this.node.path}: fleet is only for runner spot-fleet`);
     this.buckets = new BatchBuckets(this, 'buckets', { name: props.name, account: props.account, region: props.region, kmsKeyArn: props.kmsKeyArn, forceDestroy: props.forceDestroy });
-    const shared = {
+    const shared: BatchRunnerProps = {
       name: props.name,
       account: props.account,
       region: props.region,
@@ -74,6 +47,7 @@ export class BatchTier extends Construct {
       outputPrefix: props.outputPrefix,
       kmsKeyArn: props.kmsKeyArn,
       tags: props.tags,
+      imageId: props.imageId,
     };
     if (runner === 'spot-fleet') {
       this.fleet = new BatchFleet(this, 'fleet', { ...shared, ...props.fleet! });

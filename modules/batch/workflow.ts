@@ -15,58 +15,22 @@ import { renderStateMachine } from './asl';
 import { BATCH_DEFAULTS } from './defaults';
 import { type BatchInstances, runnerInstances } from './instances';
 import { BATCH_TAG_KEY, batchNamePrefix, batchStateMachineName, batchTagValue, batchWorkflowLogGroupName } from './names';
+import type { BatchRunnerProps } from './runner-props';
 import { BatchSweep } from './sweep';
 import { escapeTerraformTemplate } from './terraform-text';
 import { batchWorkflowDefinition } from './workflow-definition';
 
-/** A bucket the batch tier reads or writes. */
-export interface BatchBucketRef {
-  readonly name: string;
-  readonly arn: string;
-}
-
-export interface BatchWorkflowProps {
-  /** Tier name, e.g. `web-app-staging`; resources are `<name>-batch-…`. */
-  readonly name: string;
-  readonly account: string;
-  readonly region: string;
-  readonly vpcId: string;
-  /** Private subnets the instances launch in (one per AZ: the fleet diversifies over them). */
-  readonly subnetIds: readonly string[];
-  readonly inputBucket: BatchBucketRef;
-  readonly outputBucket: BatchBucketRef;
-  /** Shell lines of the job (SSM AWS-RunShellScript); they see INPUT_URI and OUTPUT_URI. */
-  readonly commands: readonly string[];
-  /** @default ['c5.xlarge', 'c5a.xlarge', 'c6i.xlarge'] (BATCH_DEFAULTS.instanceTypes) */
-  readonly instanceTypes?: readonly string[];
-  /** @default 'incoming/' (BATCH_DEFAULTS.inputPrefix) */
-  readonly inputPrefix?: string;
-  /** @default 'processed/' (BATCH_DEFAULTS.outputPrefix) */
-  readonly outputPrefix?: string;
+export interface BatchWorkflowProps extends BatchRunnerProps {
   /** @default 60 (BATCH_DEFAULTS.maxRunMinutes) */
   readonly maxRunMinutes?: number;
   /** @default 2 (BATCH_DEFAULTS.interruptionRetries) */
   readonly interruptionRetries?: number;
   /** @default 14 (BATCH_DEFAULTS.failedRunRetentionDays) */
   readonly failedRunRetentionDays?: number;
-  /**
-   * The tier's key: buckets, log groups, queue, function environment. Its
-   * policy must let EventBridge use it for rules named `<name>-batch-…`
-   * (OperationsKey's eventRuleNamePrefixes), CloudWatch Logs for the log groups
-   * in `batchLogGroupNames`, and CloudWatch for alarms named `<name>-…`.
-   */
-  readonly kmsKeyArn: string;
   /** Topic the failure alarms notify. */
   readonly alertsTopicArn: string;
   /** @default 365 */
   readonly logRetentionDays?: number;
-  /** Tags for the instances and volumes. @default none */
-  readonly tags?: Record<string, string>;
-  /**
-   * AMI ID, or `resolve:ssm:<parameter>`.
-   * @default the latest Amazon Linux 2023 (x86_64)
-   */
-  readonly imageId?: string;
 }
 
 /**

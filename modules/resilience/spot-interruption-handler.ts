@@ -4,14 +4,13 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
 import { waive } from '../security';
 import { assumeRolePolicy, functionRuntimeStatements } from '../shared/iam';
-import { lambdaBundleAsset } from './bundle';
+import { bundledFunction } from './bundled-function';
 import { INTERRUPTION_WARNING, REBALANCE_RECOMMENDATION, SPOT_METRICS_NAMESPACE } from './spot-signals';
 
 const HANDLER_ENTRY = 'modules/resilience/spot-interruption-handler/handler.ts';
@@ -104,30 +103,19 @@ export class SpotInterruptionHandler extends Construct {
     });
     new IamRolePolicy(this, 'policy', { name: 'spot-interruption-handler', role: role.id, policy: permissions.json });
 
-    // Built in a private directory, and the packaged copy checked against the hash Terraform is given (bundle.ts).
-    const { bundle, asset } = lambdaBundleAsset(this, 'code', HANDLER_ENTRY);
-    const fn = new LambdaFunction(this, 'function', {
+    const fn = bundledFunction(this, {
+      entry: HANDLER_ENTRY,
       functionName,
       description: `Marks Spot instances of ${props.autoScalingGroupName} unhealthy on interruption warnings, counts and reports them`,
-      role: role.arn,
-      runtime: 'nodejs22.x',
-      architectures: ['arm64'],
-      handler: 'index.handler',
-      filename: asset.path,
-      sourceCodeHash: bundle.sha256,
-      memorySize: 256,
+      roleArn: role.arn,
       timeout: 30,
       reservedConcurrentExecutions: props.reservedConcurrency === false ? -1 : (props.reservedConcurrency ?? 2),
-      environment: { variables: { ASG_NAME: props.autoScalingGroupName, TOPIC_ARN: props.topicArn } },
-      // Not the AWS-managed aws/lambda key: the operations key's use is logged and its policy is ours.
+      environment: { ASG_NAME: props.autoScalingGroupName, TOPIC_ARN: props.topicArn },
       kmsKeyArn: props.kmsKeyArn,
-      deadLetterConfig: { targetArn: deadLetters.arn },
-      tracingConfig: { mode: 'Active' },
-      // The log group (with retention and the key) must exist before Lambda creates one of its own.
-      dependsOn: [logs],
+      deadLetterTargetArn: deadLetters.arn,
+      logGroup: logs,
     });
     waive(fn, 'CKV_AWS_117', 'calls only public AWS APIs (Auto Scaling, CloudWatch, SNS, SQS) and reaches nothing in the VPC; a VPC would add ENIs and a NAT or endpoint dependency inside a two-minute deadline');
-    waive(fn, 'CKV_AWS_272', 'bundled from this repository at synth and deployed by Terraform with its source_code_hash; signing needs a Signer profile and a signed-artifact step the pipeline does not have');
     this.functionName = fn.functionName;
     this.functionArn = fn.arn;
 
